@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`. Both are idempotent.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-all bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/ablab data fetch mnist
+	$(BIN)/ablab data fetch fashion-mnist
+
+run: data
+	$(BIN)/ablab run-default
+
+test: data
+	$(BIN)/python -m pytest -q
+
+test-all: data
+	$(BIN)/python -m pytest -q -m ''
+
+bench: data
+	$(BIN)/python bench/throughput.py
+
+clean:
+	rm -rf $(VENV) runs report

@@ -1,0 +1,46 @@
+"""The `ablab` command. Sets the Keras backend before anything imports keras, then runs the Typer app.
+
+The backend is chosen here and only here: `--backend NAME` on the command line, else KERAS_BACKEND, else
+TensorFlow (the fastest backend on CPU, see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def _backend_from_argv(argv: list[str]) -> str | None:
+    """Return the value of `--backend X` / `--backend=X` if given anywhere on the command line."""
+    for i, arg in enumerate(argv):
+        if arg == "--backend" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--backend="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def configure_backend(argv: list[str]) -> str:
+    """Set KERAS_BACKEND (and quiet TensorFlow's C++ logging) before keras is first imported."""
+    backend = _backend_from_argv(argv) or os.environ.get("KERAS_BACKEND") or "tensorflow"
+    if backend not in BACKENDS:
+        sys.stderr.write(f"error: unknown backend {backend!r}; known: {', '.join(BACKENDS)}\n")
+        raise SystemExit(2)
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return backend
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    argv = sys.argv[1:] if argv is None else argv
+    configure_backend(argv)
+    from ablab.commands import build_app, run_app
+
+    run_app(build_app(), argv)
+
+
+if __name__ == "__main__":
+    main()
