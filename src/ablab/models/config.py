@@ -1,0 +1,108 @@
+"""TrialConfig: one validated config with every knob of the report's Tables 2–7.
+
+A config is plain data (JSON-able, hashable through its canonical JSON). Presets are named bundles of field
+values for the architecture rows of Tables 4 and 7; they are resolved into fields so that a trial's key reflects
+what actually ran.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ablab.errors import AblabError
+
+Initializer = Literal[
+    "default", "random_normal", "random_uniform", "truncated_normal", "zeros", "ones", "glorot_uniform"
+]
+Activation = Literal["relu", "sigmoid", "tanh", "selu", "elu", "exponential"]
+Regularizer = Literal["none", "l1", "l2"]
+Optimizer = Literal["adadelta", "adagrad", "adam", "adamax", "ftrl", "nadam", "rmsprop", "sgd"]
+Pooling = Literal["max", "average"]
+Labels = Literal["sparse", "onehot"]
+
+
+class TrialConfig(BaseModel):
+    """Everything that defines one MNIST/Fashion-MNIST training run (the seed is kept apart, in TrialSpec).
+
+    Defaults are Géron's reference networks: the MLP of ch.10 (SGD, 300-100) and the CNN of ch.14.
+    `None` for `learning_rate` means the optimizer's Keras default; `None` for `dropout` means the model's own
+    default (MLP: no dropout; CNN: 0.5). `train_subset` trains on the first N training images (quick profiles).
+    `permutation_seed` applies one fixed pixel permutation to train, valid and test (the report's Task 2).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    task: Literal["classify"] = "classify"
+    model: str = "mlp"
+    dataset: str = "fashion-mnist"
+    kernel_initializer: Initializer = "default"
+    bias_initializer: Initializer = "default"
+    activation: Activation = "relu"
+    kernel_regularizer: Regularizer = "none"
+    bias_regularizer: Regularizer = "none"
+    activity_regularizer: Regularizer = "none"
+    regularization_factor: float = Field(0.01, gt=0)
+    optimizer: Optimizer = "sgd"
+    learning_rate: float | None = Field(None, gt=0)
+    steps_per_execution: int = Field(1, ge=1)
+    batch_size: int = Field(32, ge=1)
+    epochs: int = Field(1, ge=1)
+    dropout: float | None = Field(None, ge=0, lt=1)
+    pooling: Pooling = "max"
+    hidden_units: tuple[int, ...] = (300, 100)
+    conv_blocks: tuple[tuple[int, ...], ...] = ((64,), (128, 128), (256, 256))
+    first_kernel_size: int = Field(7, ge=1)
+    dense_units: tuple[int, ...] = (128, 64)
+    labels: Labels = "sparse"
+    train_subset: int | None = Field(None, ge=1)
+    permutation_seed: int | None = None
+
+    @field_validator("hidden_units", "dense_units")
+    @classmethod
+    def _positive_units(cls, units: tuple[int, ...]) -> tuple[int, ...]:
+        if any(u < 1 for u in units):
+            raise ValueError("every layer needs at least 1 unit")
+        return units
+
+    @field_validator("conv_blocks")
+    @classmethod
+    def _positive_filters(cls, blocks: tuple[tuple[int, ...], ...]) -> tuple[tuple[int, ...], ...]:
+        if not blocks or any(not block or min(block) < 1 for block in blocks):
+            raise ValueError("conv_blocks needs at least one block, each a non-empty list of filter counts ≥ 1")
+        return blocks
+
+    @model_validator(mode="after")
+    def _known_names(self) -> "TrialConfig":
+        from ablab.models.registry import MODELS
+
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; known: {', '.join(sorted(MODELS))}")
+        return self
+
+    def canonical_json(self) -> str:
+        """Sorted keys, no whitespace: the bytes a trial's key is hashed from."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+def format_validation_error(err: ValidationError, where: str = "config", model: type[BaseModel] | None = None) -> str:
+    """One line per problem, each with its field path and the allowed values when pydantic gives them."""
+    lines = []
+    for problem in err.errors():
+        path = ".".join(str(p) for p in problem["loc"]) or "(root)"
+        msg = problem["msg"]
+        if problem.get("type") == "extra_forbidden":
+            msg = f"unknown field (known: {', '.join(sorted((model or TrialConfig).model_fields))})"
+        lines.append(f"{where}.{path}: {msg}")
+    return "; ".join(lines)
+
+
+def make_config(overrides: dict, *, where: str = "config", base: TrialConfig | None = None) -> TrialConfig:
+    """Validate `overrides` on top of `base` (default: the reference), raising AblabError with field paths."""
+    merged = {**(base.model_dump() if base else {}), **overrides}
+    try:
+        return TrialConfig.model_validate(merged)
+    except ValidationError as err:
+        raise AblabError(format_validation_error(err, where)) from None

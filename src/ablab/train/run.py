@@ -1,0 +1,138 @@
+"""run_trial(): seed, load data, build, fit, evaluate, optionally save. It never writes the store; callers do."""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ablab.models import build_model
+from ablab.models.config import TrialConfig
+from ablab.models.layers import loss_name, make_optimizer
+from ablab.train.spec import TrialResult, TrialSpec
+
+BACKEND_DISTRIBUTIONS = {"tensorflow": ("tensorflow-cpu", "tensorflow"), "jax": ("jax",), "torch": ("torch",)}
+
+
+def library_versions() -> dict:
+    """Versions that can change a result: python, numpy, keras, the backend, ablab."""
+    import ablab
+
+    versions = {"python": platform.python_version(), "numpy": np.__version__, "keras": keras.__version__}
+    versions["ablab"] = ablab.__version__
+    for dist in BACKEND_DISTRIBUTIONS.get(keras.backend.backend(), ()):
+        try:
+            versions[keras.backend.backend()] = metadata.version(dist)
+            break
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def load_trial_data(config: TrialConfig, *, data_dir: Path | None):
+    """The dataset's splits, pixel-permuted and subset as the config says."""
+    from ablab.data import load_dataset
+
+    splits = load_dataset(config.dataset, cache_dir=data_dir)
+    if config.permutation_seed is not None:
+        from ablab.data.transforms import permute_pixels
+
+        splits = permute_pixels(splits, config.permutation_seed)
+    return splits
+
+
+def _targets(labels: np.ndarray, config: TrialConfig, num_classes: int) -> np.ndarray:
+    if config.labels == "sparse":
+        return labels
+    return np.eye(num_classes, dtype="float32")[labels]  # one-hot (N, num_classes)
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def compile_model(config: TrialConfig, num_classes: int = 10) -> keras.Model:
+    """Build and compile the trial's model (optimizer, loss, accuracy, steps_per_execution)."""
+    model = build_model(config, num_classes=num_classes)
+    model.compile(
+        optimizer=make_optimizer(config),
+        loss=loss_name(config),
+        metrics=["accuracy"],
+        steps_per_execution=config.steps_per_execution,
+    )
+    return model
+
+
+def fit_and_evaluate(model: keras.Model, config: TrialConfig, splits, *, verbose: int) -> tuple[dict, float, float]:
+    """Train with validation curves, stop at the first non-finite loss, evaluate on test.
+
+    Returns (history: metric -> per-epoch list, test_loss, test_accuracy).
+    """
+    x_train, y_train = splits.x_train, splits.y_train
+    if config.train_subset is not None:
+        x_train, y_train = x_train[: config.train_subset], y_train[: config.train_subset]
+    fit = model.fit(
+        x_train,
+        _targets(y_train, config, 10),
+        validation_data=(splits.x_valid, _targets(splits.y_valid, config, 10)),
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        callbacks=[keras.callbacks.TerminateOnNaN()],
+        verbose=verbose,
+    )
+    history = {name: [float(v) for v in values] for name, values in fit.history.items()}
+    test_loss, test_accuracy = model.evaluate(
+        splits.x_test, _targets(splits.y_test, config, 10), batch_size=max(config.batch_size, 256), verbose=0
+    )
+    return history, float(test_loss), float(test_accuracy)
+
+
+def _diverged(history: dict, test_loss: float) -> bool:
+    losses = history.get("loss", [])
+    return not _finite(test_loss) or any(not _finite(v) for v in losses)
+
+
+def run_trial(
+    spec: TrialSpec, *, data_dir: Path | None = None, model_dir: Path | None = None, verbose: int = 0
+) -> TrialResult:
+    """Run one trial from a fixed seed. NaN/inf loss gives state 'diverged' with the metrics kept."""
+    if spec.config.task == "clock":
+        from ablab.clock.train import run_clock_trial_result
+
+        return run_clock_trial_result(spec, data_dir=data_dir, model_dir=model_dir, verbose=verbose)
+    start = time.perf_counter()
+    keras.utils.set_random_seed(spec.seed)
+    splits = load_trial_data(spec.config, data_dir=data_dir)
+    model = compile_model(spec.config)
+    fit_start = time.perf_counter()
+    history, test_loss, test_accuracy = fit_and_evaluate(model, spec.config, splits, verbose=verbose)
+    fit_time_s = time.perf_counter() - fit_start
+    model_path = None
+    if model_dir is not None:
+        model_path = str(Path(model_dir) / f"{spec.key}.keras")
+        Path(model_dir).mkdir(parents=True, exist_ok=True)
+        model.save(model_path)
+    state = "diverged" if _diverged(history, test_loss) else "complete"
+    return TrialResult(
+        key=spec.key,
+        state=state,
+        test_loss=test_loss if _finite(test_loss) else None,
+        test_accuracy=test_accuracy,
+        history=_json_safe(history),
+        metrics={"test_loss": test_loss if _finite(test_loss) else str(test_loss), "test_accuracy": test_accuracy},
+        wall_time_s=time.perf_counter() - start,
+        fit_time_s=fit_time_s,
+        backend=keras.backend.backend(),
+        versions=library_versions(),
+        model_path=model_path,
+    )
+
+
+def _json_safe(history: dict) -> dict:
+    """NaN/inf are not JSON: store them as None so the curves keep their length."""
+    return {k: [v if _finite(v) else None for v in values] for k, values in history.items()}

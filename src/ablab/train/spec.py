@@ -1,0 +1,72 @@
+"""TrialSpec (what to run) and TrialResult (what happened). Both are plain data."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ValidationError
+
+from ablab.errors import AblabError
+from ablab.models.config import TrialConfig, format_validation_error
+
+
+def config_class(task: str) -> type[BaseModel]:
+    """The config model for a task: 'classify' (MNIST models) or 'clock' (the clock reader)."""
+    if task == "classify":
+        return TrialConfig
+    if task == "clock":
+        from ablab.clock.config import ClockTrialConfig
+
+        return ClockTrialConfig
+    raise AblabError(f"unknown task {task!r}; known: classify, clock")
+
+
+def parse_config(data: dict, *, where: str = "config") -> BaseModel:
+    """Validate a config dict into the model its `task` field names (default: classify)."""
+    cls = config_class(data.get("task", "classify"))
+    try:
+        return cls.model_validate(data)
+    except ValidationError as err:
+        raise AblabError(format_validation_error(err, where, cls)) from None
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class TrialSpec:
+    """One trial: a validated config and a seed. `study` is a label, not part of the identity."""
+
+    config: BaseModel
+    seed: int
+    study: str | None = field(default=None, compare=False)
+
+    @property
+    def key(self) -> str:
+        """First 16 hex digits of sha256 over the canonical JSON of {config, seed}."""
+        payload = canonical_json({"config": self.config.model_dump(mode="json"), "seed": self.seed})
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def config_dict(self) -> dict:
+        return self.config.model_dump(mode="json")
+
+
+@dataclass
+class TrialResult:
+    """Outcome of run_trial: state 'complete' or 'diverged' (non-finite loss), metrics, curves, timings."""
+
+    key: str
+    state: str
+    test_loss: float | None
+    test_accuracy: float | None
+    history: dict
+    metrics: dict
+    wall_time_s: float
+    fit_time_s: float
+    backend: str
+    versions: dict
+    model_path: str | None = None
+    error: str | None = None
