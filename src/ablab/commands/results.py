@@ -1,7 +1,82 @@
-"""`ablab results` commands."""
+"""`ablab results list|export`: what the store holds."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from ablab.commands._options import StoreOption
+
+results_app = typer.Typer(help="Stored trials: list them or export them as CSV.", no_args_is_help=True)
+
+CONFIG_COLUMNS = ("task", "model", "dataset", "optimizer", "learning_rate", "activation", "epochs", "batch_size")
 
 
 def register(root: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
+    root.add_typer(results_app, name="results")
+
+
+def _fmt(value, digits: int = 4) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+@results_app.command("list")
+def list_results(
+    store_path: Path = StoreOption,
+    state: str = typer.Option(None, "--state", help="Only trials in this state."),
+    limit: int = typer.Option(50, "--limit", help="Show the newest N trials (0 = all)."),
+) -> None:
+    """One line per stored trial, newest last."""
+    from ablab.store import Store
+
+    rows = _open(store_path).trials(state=state)
+    rows = rows[-limit:] if limit else rows
+    table = Table("key", "model", "dataset", "seed", "state", "test acc", "test loss", "time (s)")
+    for r in rows:
+        table.add_row(
+            r.key, str(r.config.get("model")), str(r.config.get("dataset", "-")), str(r.seed), r.state,
+            _fmt(r.test_accuracy), _fmt(r.test_loss), _fmt(r.wall_time_s, 1),
+        )
+    Console().print(table)
+    Console().print(f"{len(rows)} trial(s) shown; {Store(store_path).counts()}")
+
+
+@results_app.command("export")
+def export_results(
+    csv_path: Path = typer.Option(..., "--csv", help="CSV file to write (one row per trial)."),
+    store_path: Path = StoreOption,
+) -> None:
+    """Every trial as one CSV row: key, state, seed, every config field, metrics and timings."""
+    rows = _open(store_path).trials()
+    config_keys = sorted({k for r in rows for k in r.config})
+    metric_keys = sorted({k for r in rows for k in r.metrics} - {"test_loss", "test_accuracy"})
+    header = ["key", "state", "seed", *config_keys, "test_loss", "test_accuracy", *metric_keys,
+              "epochs_run", "wall_time_s", "fit_time_s", "backend", "error"]
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with csv_path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for r in rows:
+            writer.writerow([r.key, r.state, r.seed, *[_cell(r.config.get(k)) for k in config_keys], r.test_loss,
+                             r.test_accuracy, *[_cell(r.metrics.get(k)) for k in metric_keys],
+                             len(r.history.get("loss", [])), r.wall_time_s, r.fit_time_s, r.backend, r.error])
+    Console().print(f"wrote {len(rows)} trial(s) to {csv_path}")
+
+
+def _cell(value):
+    return value if not isinstance(value, (list, tuple, dict)) else str(value)
+
+
+def _open(store_path: Path):
+    from ablab.errors import AblabError
+    from ablab.store import Store
+
+    if not store_path.exists():
+        raise AblabError(f"no store at {store_path}; run `ablab train` or `ablab study run` first, or pass --store")
+    return Store(store_path)
