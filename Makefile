@@ -17,7 +17,9 @@ data: $(STAMP)
 	$(BIN)/ablab data fetch fashion-mnist
 
 run: data
-	$(BIN)/ablab run-default
+	$(BIN)/ablab train --model mlp --dataset mnist --seed 0
+	$(BIN)/ablab train --model mlp --dataset fashion-mnist --seed 0
+	$(BIN)/ablab results list --limit 10
 
 test: data
 	$(BIN)/python -m pytest -q

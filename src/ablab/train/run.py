@@ -68,10 +68,27 @@ def compile_model(config: TrialConfig, num_classes: int = 10) -> keras.Model:
     return model
 
 
+class EpochTimer(keras.callbacks.Callback):
+    """Wall seconds of each epoch's training steps (validation excluded), for throughput figures."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch_time_s: list[float] = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._last_batch_end = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch_time_s.append(getattr(self, "_last_batch_end", time.perf_counter()) - self._start)
+
+
 def fit_and_evaluate(model: keras.Model, config: TrialConfig, splits, *, verbose: int) -> tuple[dict, float, float]:
     """Train with validation curves, stop at the first non-finite loss, evaluate on test.
 
-    Returns (history: metric -> per-epoch list, test_loss, test_accuracy).
+    Returns (history: metric -> per-epoch list, plus "epoch_time_s", test_loss, test_accuracy).
     """
     x_train, y_train = splits.x_train, splits.y_train
     if config.train_subset is not None:
@@ -82,10 +99,11 @@ def fit_and_evaluate(model: keras.Model, config: TrialConfig, splits, *, verbose
         validation_data=(splits.x_valid, _targets(splits.y_valid, config, 10)),
         batch_size=config.batch_size,
         epochs=config.epochs,
-        callbacks=[keras.callbacks.TerminateOnNaN()],
+        callbacks=[keras.callbacks.TerminateOnNaN(), timer := EpochTimer()],
         verbose=verbose,
     )
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
+    history["epoch_time_s"] = timer.epoch_time_s
     test_loss, test_accuracy = model.evaluate(
         splits.x_test, _targets(splits.y_test, config, 10), batch_size=max(config.batch_size, 256), verbose=0
     )
