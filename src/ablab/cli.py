@@ -29,7 +29,7 @@ def configure_backend(argv: list[str]) -> str:
         sys.stderr.write(f"error: unknown backend {backend!r}; known: {', '.join(BACKENDS)}\n")
         raise SystemExit(2)
     os.environ["KERAS_BACKEND"] = backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return backend
 
 

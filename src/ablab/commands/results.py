@@ -37,14 +37,17 @@ def list_results(
 
     rows = _open(store_path).trials(state=state)
     rows = rows[-limit:] if limit else rows
-    table = Table("key", "model", "dataset", "seed", "state", "test acc", "test loss", "time (s)")
+    table = Table()
+    for column in ("key", "model", "dataset", "seed", "state", "test acc", "test loss", "time (s)"):
+        table.add_column(column, no_wrap=True)
     for r in rows:
         table.add_row(
             r.key, str(r.config.get("model")), str(r.config.get("dataset", "-")), str(r.seed), r.state,
             _fmt(r.test_accuracy), _fmt(r.test_loss), _fmt(r.wall_time_s, 1),
         )
     Console().print(table)
-    Console().print(f"{len(rows)} trial(s) shown; {Store(store_path).counts()}")
+    counts = Store(store_path).counts()
+    Console().print(f"{len(rows)} trial(s) shown; " + ", ".join(f"{n} {state}" for state, n in counts.items() if n))
 
 
 @results_app.command("export")
