@@ -120,9 +120,7 @@ def run_trial(
 ) -> TrialResult:
     """Run one trial from a fixed seed. NaN/inf loss gives state 'diverged' with the metrics kept."""
     if spec.config.task == "clock":
-        from ablab.clock.train import run_clock_trial_result
-
-        return run_clock_trial_result(spec, data_dir=data_dir, model_dir=model_dir, verbose=verbose)
+        return run_clock_trial_spec(spec, data_dir=data_dir, model_dir=model_dir, verbose=verbose)
     start = time.perf_counter()
     keras.utils.set_random_seed(spec.seed)
     splits = load_trial_data(spec.config, data_dir=data_dir)
@@ -154,3 +152,28 @@ def run_trial(
 def _json_safe(history: dict) -> dict:
     """NaN/inf are not JSON: store them as None so the curves keep their length."""
     return {k: [v if _finite(v) else None for v in values] for k, values in history.items()}
+
+
+def run_clock_trial_spec(spec: TrialSpec, *, data_dir: Path | None, model_dir: Path | None, verbose: int) -> TrialResult:
+    """A clock-reader trial (ablab.clock.train), in the same TrialResult shape; its metrics are the CSE summary."""
+    from ablab.clock.train import run_clock_trial
+
+    start = time.perf_counter()
+    model_path = None if model_dir is None else Path(model_dir) / f"{spec.key}.keras"
+    out = run_clock_trial(spec.config, spec.seed, data_dir=Path(data_dir or "."), model_path=model_path,
+                          progress=verbose > 0)
+    metrics = out["metrics"]
+    test_loss = metrics.get("test_loss")
+    return TrialResult(
+        key=spec.key,
+        state="complete" if _finite(test_loss) else "diverged",
+        test_loss=test_loss if _finite(test_loss) else None,
+        test_accuracy=metrics.get("hour_accuracy"),
+        history=_json_safe(out["history"]),
+        metrics=metrics,
+        wall_time_s=time.perf_counter() - start,
+        fit_time_s=metrics.get("train_time_s", 0.0),
+        backend=keras.backend.backend(),
+        versions=library_versions(),
+        model_path=None if model_path is None else str(model_path),
+    )
