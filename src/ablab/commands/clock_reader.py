@@ -1,7 +1,165 @@
-"""`ablab clock train|evaluate|read`: the clock reader's commands, added to the `clock` sub-app."""
+"""`ablab clock train|evaluate|read`: the clock reader's commands, added to the `clock` sub-app.
+
+The commands are attached to `ablab.commands.clock.clock_app` when this module is imported (build_app imports every
+group); `register(root)` has nothing left to do. Without --model, evaluate and read use the best reader recorded
+next to the store (`runs/clock_models.json` for the default `--store runs/ablab.db`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
 
 import typer
 
+from ablab.commands._options import StoreOption, parse_sets
+from ablab.commands.clock import clock_app
+from ablab.errors import AblabError
+
+ModelOption = typer.Option(None, "--model", help="A reader saved by `ablab clock train` (default: the best so far).")
+JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
+EVAL_FIELDS = ("n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy")
+
 
 def register(root: typer.Typer) -> None:
-    """Add the reader's commands to the `clock` group (created by ablab.commands.clock)."""
+    """Nothing to mount: the commands below joined `clock_app` at import."""
+
+
+@clock_app.command("train")
+def train_command(
+    encoding: str = typer.Option("hands", "--encoding", help="Label encoding (see the docs for the list)."),
+    data: Path = typer.Option(..., "--data", help="Clock directory (images.npy, labels.npy), split 80/10/10."),
+    epochs: int = typer.Option(None, "--epochs", help="Epochs (default: the config's)."),
+    out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
+    seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
+    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-tiny, clock-small, clock-base, clock-wide."),
+    sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
+    split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
+    store_path: Path = StoreOption,
+) -> None:
+    """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best."""
+    from ablab.clock.config import ClockTrialConfig
+    from ablab.clock.dataset import load
+    from ablab.clock.pipeline import from_splits
+    from ablab.clock.reader import record_model
+    from ablab.clock.train import train_reader
+
+    data_arrays = from_splits(load(data, seed=split_seed))
+    overrides = {"encoding": encoding, "image_size": int(data_arrays.train.images.shape[1]), **parse_sets(sets)}
+    if epochs is not None:
+        overrides["epochs"] = epochs
+    if model is not None:
+        overrides["model"] = model
+    config = _make_config(ClockTrialConfig, overrides)
+    out = out or store_path.parent / "models" / f"clock-{config.encoding}-{config.model}-seed{seed}.keras"
+    if out.suffix != ".keras":
+        raise AblabError(f"--out {out}: a reader is saved as a .keras file")
+    result = train_reader(config, seed, data_arrays, model_path=out, progress=True)
+    record_model(store_path.parent, out, config.encoding, {k: result["metrics"][k] for k in EVAL_FIELDS})
+    _print_metrics(result["metrics"], title=f"{config.encoding} on the test split of {data}")
+    typer.echo(f"saved {out} (trained in {result['metrics']['train_time_s']:.0f} s)")
+
+
+def _make_config(cls, overrides: dict):
+    from pydantic import ValidationError
+
+    from ablab.models.config import format_validation_error
+
+    try:
+        return cls(**overrides)
+    except ValidationError as err:
+        raise AblabError(format_validation_error(err, "clock config", cls)) from None
+
+
+@clock_app.command("evaluate")
+def evaluate_command(
+    model: Path = ModelOption,
+    data: Path = typer.Option(None, "--data", help="Clock directory; scores its test split (see --split)."),
+    split: str = typer.Option("test", "--split", help="With --data: test (held out in training) or all."),
+    images: Path = typer.Option(None, "--images", help="Images .npy (N, H, W), the report's format."),
+    labels: Path = typer.Option(None, "--labels", help="Labels .npy (N, 2) [hour, minute] for --images."),
+    as_json: bool = JsonOption,
+    store_path: Path = StoreOption,
+) -> None:
+    """Common-sense error of a reader on a data set: mean/median minutes, share within 1 and 5 min, hour accuracy."""
+    from ablab.clock.metrics import summarize
+    from ablab.clock.reader import images_for, load_reader
+    from ablab.clock.train import decode_images
+
+    x, y, name = _evaluation_arrays(data, split, images, labels)
+    reader = load_reader(model or _best(store_path))
+    pred, _ = decode_images(reader.model, images_for(reader, x, name))
+    metrics = summarize(y, pred)
+    if as_json:
+        typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
+    else:
+        _print_metrics(metrics, title=f"{reader.path.name} ({reader.encoding.name}) on {name}")
+
+
+def _evaluation_arrays(data, split, images, labels):
+    """(images, labels, name) from --data DIR [--split] or --images/--labels; exactly one source."""
+    from ablab.clock.reader import load_arrays
+
+    if (data is None) == (images is None and labels is None):
+        raise AblabError("give either --data DIR or --images X.npy --labels Y.npy")
+    if data is None:
+        if images is None or labels is None:
+            raise AblabError("--images and --labels go together")
+        x, y = load_arrays(images, labels)
+        return x, y, str(images)
+    if split not in ("test", "all"):
+        raise AblabError(f"--split {split!r}: use test or all")
+    if split == "all":
+        from ablab.clock.dataset import read_clock_dir
+
+        d = read_clock_dir(data)
+        return d.images, d.labels, str(data)
+    from ablab.clock.dataset import load
+
+    s = load(data)
+    return s.x_test, s.y_test, f"{data} (test split)"
+
+
+@clock_app.command("read")
+def read_command(
+    files: list[Path] = typer.Argument(..., help="Clock pictures (PNG, JPEG, ...; any size, colour or gray)."),
+    model: Path = ModelOption,
+    as_json: bool = JsonOption,
+    store_path: Path = StoreOption,
+) -> None:
+    """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one."""
+    from ablab.clock.reader import load_reader, read_files
+
+    reader = load_reader(model or _best(store_path))
+    start = time.perf_counter()
+    readings = read_files(reader, files)
+    per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
+    if as_json:
+        rows = [{"file": r.source, "time": r.hhmm, "hour": r.hour, "minute": r.minute, "confidence": r.confidence}
+                for r in readings]
+        typer.echo(json.dumps(rows))
+        return
+    for r in readings:
+        conf = "" if r.confidence is None else f"  confidence {r.confidence:.2f}"
+        typer.echo(f"{r.hhmm}{conf}  {r.source}")
+    typer.echo(f"({reader.path.name}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+
+
+def _best(store_path: Path) -> Path:
+    from ablab.clock.reader import best_model_path
+
+    return best_model_path(store_path.parent)
+
+
+def _print_metrics(metrics: dict, *, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for key in EVAL_FIELDS:
+        value = metrics.get(key)
+        table.add_row(key, "—" if value is None else (f"{value:.4g}" if isinstance(value, float) else str(value)))
+    Console().print(table)

@@ -1,0 +1,144 @@
+"""Train and evaluate one clock reader: `run_clock_trial(config, seed, ...)` → metrics and learning curves.
+
+The trial generates (or reuses, cached under data_dir) `n_images` clocks of the config's preset, splits them
+80/10/10, trains the encoding's heads on a CNN from `ablab.clock.models` with augmentation in the training graph,
+and scores decoded times on the test split with the common-sense error (`ablab.clock.metrics.summarize`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ablab.clock.config import ClockTrialConfig
+from ablab.clock.encodings import get_encoding, keras_loss
+from ablab.clock.metrics import cse_minutes, summarize
+from ablab.clock.models import build_clock_model
+from ablab.clock.pipeline import ClockArrays, augmenter, clock_data, make_batches, preset_test_set
+
+Progress = bool | Callable[[dict], None]
+
+
+def run_clock_trial(
+    config: ClockTrialConfig, seed: int, *, data_dir: Path, model_path: Path | None = None, progress: Progress = False
+) -> dict:
+    """Train config's reader with `seed` on data cached under data_dir; save it to model_path if given.
+
+    Returns {"metrics": {evaluate fields, "test_loss", "train_time_s", "samples_per_s", per extra preset ...},
+    "history": {"loss": [...], "val_loss": [...], "val_mean_cse_min": [...], ...}}.
+    """
+    data = clock_data(config.preset, config.n_images, size=config.image_size, seed=config.data_seed,
+                      data_dir=Path(data_dir))
+    extra = {p: preset_test_set(p, config, data_dir=Path(data_dir)) for p in config.eval_presets}
+    return train_reader(config, seed, data, model_path=model_path, progress=progress, extra_tests=extra)
+
+
+def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, model_path: Path | None = None,
+                 progress: Progress = False, extra_tests: dict | None = None) -> dict:
+    """Fit on data.train (validating on data.valid), score data.test and each extra test set; save if asked."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    encoding = get_encoding(config.encoding)
+    reader = build_clock_model(config.model, config.image_size, config.encoding)
+    trainer = _training_model(reader, config, seed, rotate_ok=encoding.rotation_invariant)
+    steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
+    trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads},
+                    loss_weights=encoding.loss_weights)
+    train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed)
+    valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
+    curve = _CseCurve(reader, data.valid, progress)
+    start = time.perf_counter()
+    hist = trainer.fit(train, validation_data=valid, epochs=config.epochs, callbacks=[curve],
+                       verbose=2 if progress is True else 0)
+    wall_s = time.perf_counter() - start
+    metrics = evaluate_reader(reader, data.test.images, data.test.labels)
+    test = make_batches(data.test, encoding, batch_size=256, seed=None)
+    metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
+    metrics["train_time_s"] = wall_s
+    metrics["samples_per_s"] = len(data.train.images) * config.epochs / wall_s
+    for preset, arrays in (extra_tests or {}).items():
+        metrics[preset] = evaluate_reader(reader, arrays.images, arrays.labels)
+    if model_path is not None:
+        Path(model_path).parent.mkdir(parents=True, exist_ok=True)
+        reader.save(model_path)
+    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    history["val_mean_cse_min"] = curve.values
+    return {"metrics": metrics, "history": history}
+
+
+def _training_model(reader, config: ClockTrialConfig, seed: int, *, rotate_ok: bool):
+    """reader, preceded by the augmentation stack when there is one (the saved reader stays augmentation-free)."""
+    import keras
+
+    aug = augmenter(config.augment, seed, rotate_ok=rotate_ok)
+    if aug is None:
+        return reader
+    inputs = keras.Input(reader.input_shape[1:], name="image")
+    return keras.Model(inputs, reader(aug(inputs)), name="trainer")
+
+
+def _optimizer(config: ClockTrialConfig, total_steps: int):
+    """AdamW; cosine decay to 0 after a linear warm-up (a one-cycle-like schedule), or a constant rate."""
+    import keras
+
+    lr = config.lr
+    if config.lr_schedule == "cosine":
+        warmup = int(total_steps * config.warmup_epochs / config.epochs)
+        lr = keras.optimizers.schedules.CosineDecay(
+            0.0 if warmup else config.lr, max(1, total_steps - warmup), alpha=0.0,
+            warmup_target=config.lr if warmup else None, warmup_steps=warmup,
+        )
+    return keras.optimizers.AdamW(learning_rate=lr, weight_decay=config.weight_decay)
+
+
+def predict_outputs(model, x: np.ndarray, *, batch_size: int = 256) -> dict[str, np.ndarray]:
+    """Run the reader on float32 (N, S, S, 1) in batches → {head name: (N, units) numpy}."""
+    from keras import ops
+
+    parts: dict[str, list] = {}
+    for i in range(0, len(x), batch_size):
+        out = model(x[i : i + batch_size], training=False)
+        for k, v in out.items():
+            parts.setdefault(k, []).append(ops.convert_to_numpy(v))
+    return {k: np.concatenate(v) for k, v in parts.items()}
+
+
+def decode_images(model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """uint8 (N, S, S) at the model's size → (decoded labels (N, 2), confidence (N,) or None)."""
+    from ablab.clock.models import parse_model_name
+
+    encoding, _ = parse_model_name(model.name)
+    return encoding.decode(predict_outputs(model, np.asarray(images, np.float32)[..., None]))
+
+
+def evaluate_reader(model, images: np.ndarray, labels: np.ndarray) -> dict:
+    """The `evaluate --json` fields for `model` on images (N, S, S) with labels (N, 2)."""
+    pred, _ = decode_images(model, images)
+    return summarize(labels, pred)
+
+
+class _CseCurve:
+    """Keras callback: the validation mean common-sense error after each epoch (a curve in decoded minutes)."""
+
+    def __new__(cls, reader, valid, progress):
+        import keras
+
+        class Curve(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.values: list[float] = []
+
+            def on_epoch_end(self, epoch, logs=None):
+                pred, _ = decode_images(reader, valid.images)
+                self.values.append(float(cse_minutes(valid.labels, pred).mean()))
+                if callable(progress):
+                    progress({"epoch": epoch + 1, **(logs or {}), "val_mean_cse_min": self.values[-1]})
+                elif progress:
+                    print(f"epoch {epoch + 1}: val mean CSE {self.values[-1]:.2f} min", flush=True)
+
+        return Curve()

@@ -1,0 +1,83 @@
+import math
+
+import numpy as np
+import pytest
+
+from ablab.clock.config import NO_AUGMENT, ClockTrialConfig
+from ablab.clock.encodings import Frame
+from ablab.clock.pipeline import ClockArrays, ClockPart
+from ablab.errors import AblabError
+
+
+def wedge_clocks(n: int, size: int = 48, seed: int = 0) -> ClockPart:
+    """A trivially easy 'clock': one thick bright hand from the centre at the hour's angle, on noise."""
+    rng = np.random.default_rng(seed)
+    hours = rng.integers(0, 12, n)
+    yy, xx = np.mgrid[:size, :size] - (size - 1) / 2
+    angle = np.mod(np.arctan2(xx, -yy), 2 * math.pi)  # clockwise from up
+    radius = np.hypot(xx, yy)
+    images = rng.integers(0, 40, (n, size, size)).astype(np.uint8)
+    for i, h in enumerate(hours):
+        diff = np.abs(np.angle(np.exp(1j * (angle - h * math.pi / 6))))
+        images[i][(diff < 0.2) & (radius < size * 0.45)] = 255
+    labels = np.stack([hours, np.zeros(n, int)], 1)
+    return ClockPart(images, labels, Frame(np.zeros(n), np.zeros(n, bool)))
+
+
+def easy_arrays(n_train=384, n_eval=96, size=48) -> ClockArrays:
+    return ClockArrays(wedge_clocks(n_train, size, 0), wedge_clocks(n_eval, size, 1), wedge_clocks(n_eval, size, 2))
+
+
+def test_tiny_model_learns_an_easy_task_far_better_than_chance():
+    from ablab.clock.train import train_reader
+
+    config = ClockTrialConfig(encoding="classification-12", model="clock-tiny", image_size=48, epochs=6,
+                              batch_size=32, lr=3e-3, warmup_epochs=0, augment=NO_AUGMENT)
+    result = train_reader(config, 0, easy_arrays())
+    m = result["metrics"]
+    assert m["hour_accuracy"] > 0.6  # chance: 1/12
+    assert m["mean_cse_min"] < 60  # chance: ~180
+    assert len(result["history"]["loss"]) == 6 and len(result["history"]["val_mean_cse_min"]) == 6
+    assert result["history"]["loss"][-1] < result["history"]["loss"][0]
+    assert set(m) >= {"n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy",
+                      "test_loss", "train_time_s", "samples_per_s"}
+
+
+def test_frame_encoding_trains_with_camera_and_refuses_without(tmp_path):
+    from ablab.clock.train import train_reader
+
+    config = ClockTrialConfig(encoding="hands-frame", model="clock-tiny", image_size=48, epochs=1, n_images=40)
+    data = easy_arrays(64, 16)
+    assert train_reader(config, 0, data)["metrics"]["n"] == 16
+    bare = ClockArrays(*(ClockPart(p.images, p.labels) for p in (data.train, data.valid, data.test)))
+    with pytest.raises(AblabError, match="rotation"):
+        train_reader(config, 0, bare)
+
+
+def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path):
+    import keras
+
+    from ablab.clock.train import run_clock_trial
+
+    config = ClockTrialConfig(preset="single", n_images=50, image_size=64, model="clock-tiny", epochs=1,
+                              batch_size=16, eval_presets=("varied",))
+    out = run_clock_trial(config, 3, data_dir=tmp_path / "data", model_path=tmp_path / "m.keras")
+    assert out["metrics"]["n"] == 5 and out["metrics"]["varied"]["n"] == 20
+    assert len(out["history"]["val_loss"]) == 1
+    cached = sorted(p.name for p in (tmp_path / "data").iterdir())
+    assert len(cached) == 2  # the single set and the extra varied test set
+    model = keras.saving.load_model(tmp_path / "m.keras")
+    assert model.name.split("__")[1] == "hands" and model.input_shape[1:] == (64, 64, 1)
+    run_clock_trial(config.model_copy(update={"epochs": 1}), 4, data_dir=tmp_path / "data")
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == cached  # reused, not regenerated
+
+
+def test_config_rejects_unknown_names_and_fields():
+    with pytest.raises(ValueError, match="hands"):
+        ClockTrialConfig(encoding="sundial")
+    with pytest.raises(ValueError, match="clock-base"):
+        ClockTrialConfig(model="resnet")
+    with pytest.raises(ValueError):
+        ClockTrialConfig(colour=True)
+    assert ClockTrialConfig().task == "clock"
+    assert ClockTrialConfig.model_validate_json(ClockTrialConfig().model_dump_json()) == ClockTrialConfig()

@@ -1,0 +1,147 @@
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ablab.clock.reader import best_model_path, load_reader, read_files, record_model
+from ablab.errors import AblabError
+
+SIZE = 64
+
+
+@pytest.fixture(scope="module")
+def saved_reader(tmp_path_factory):
+    """An untrained tiny `hands` reader for 64×64 images (the commands' plumbing, not accuracy, is under test)."""
+    from ablab.clock.models import build_clock_model
+
+    path = tmp_path_factory.mktemp("models") / "reader.keras"
+    build_clock_model("clock-tiny", SIZE, "hands").save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def clock_images():
+    from ablab.clock.generate import generate
+
+    return generate("varied", 6, size=SIZE, seed=5, workers=1)
+
+
+def run_cli(argv, capsys):
+    """Run `ablab ...` in-process; returns (exit code, stdout, stderr)."""
+    from ablab.commands import build_app, run_app
+
+    try:
+        run_app(build_app(), argv)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_saved_reader_loads_with_stock_keras_and_predicts_the_same(saved_reader, clock_images):
+    import keras
+
+    from ablab.clock.train import decode_images, predict_outputs
+
+    model = keras.saving.load_model(saved_reader)  # no ablab import needed to deserialize
+    x = clock_images.images.astype(np.float32)[..., None]
+    ours = load_reader(saved_reader)
+    a, b = predict_outputs(model, x), predict_outputs(ours.model, x)
+    for k in a:
+        np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
+    assert ours.encoding.name == "hands" and ours.input_size == SIZE
+    assert decode_images(model, clock_images.images)[0].shape == (6, 2)
+
+
+def test_read_png_jpeg_colour_and_any_size_agree(saved_reader, clock_images, tmp_path, capsys):
+    img = clock_images.images[0]
+    paths = {
+        "gray.png": Image.fromarray(img),
+        "colour.png": Image.fromarray(np.stack([img] * 3, -1)),
+        "big.png": Image.fromarray(img).resize((3 * SIZE, 3 * SIZE)),
+        "photo.jpg": Image.fromarray(np.stack([img] * 3, -1)),
+        "wide.png": Image.fromarray(np.pad(img, ((0, 0), (20, 20)), mode="edge")),
+    }
+    for name, picture in paths.items():
+        picture.save(tmp_path / name, quality=95) if name.endswith("jpg") else picture.save(tmp_path / name)
+    files = [str(tmp_path / n) for n in paths]
+    code, out, _ = run_cli(["clock", "read", *files, "--model", str(saved_reader)], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == len(files)
+    for line, f in zip(lines, files):
+        hhmm, *_rest = line.split()
+        hh, mm = hhmm.split(":")
+        assert 1 <= int(hh) <= 12 and 0 <= int(mm) <= 59 and line.endswith(f) and "confidence" in line
+    readings = read_files(load_reader(saved_reader), [tmp_path / "gray.png", tmp_path / "colour.png"])
+    assert (readings[0].hour, readings[0].minute) == (readings[1].hour, readings[1].minute)
+
+
+def test_read_json_lists_every_file(saved_reader, clock_images, tmp_path, capsys):
+    Image.fromarray(clock_images.images[1]).save(tmp_path / "a.png")
+    code, out, _ = run_cli(["clock", "read", str(tmp_path / "a.png"), "--model", str(saved_reader), "--json"], capsys)
+    rows = json.loads(out)
+    assert code == 0 and rows[0]["file"].endswith("a.png") and 0 <= rows[0]["hour"] <= 11
+
+
+def test_evaluate_json_on_arrays_and_on_a_directory(saved_reader, clock_images, tmp_path, capsys):
+    from ablab.clock.generate import write_clockset
+
+    np.save(tmp_path / "x.npy", clock_images.images)
+    np.save(tmp_path / "y.npy", clock_images.labels)
+    argv = ["clock", "evaluate", "--model", str(saved_reader), "--json"]
+    code, out, _ = run_cli([*argv, "--images", str(tmp_path / "x.npy"), "--labels", str(tmp_path / "y.npy")], capsys)
+    result = json.loads(out)
+    assert code == 0
+    assert list(result) == ["n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy"]
+    assert result["n"] == 6 and 0 <= result["mean_cse_min"] <= 360
+    write_clockset(clock_images, tmp_path / "set")
+    code, out, _ = run_cli([*argv, "--data", str(tmp_path / "set"), "--split", "all"], capsys)
+    assert code == 0 and json.loads(out)["n"] == 6
+
+
+@pytest.mark.parametrize("case", ["text", "corrupt_png", "missing"])
+def test_read_bad_files_exit_2_naming_the_file(saved_reader, clock_images, tmp_path, capsys, case):
+    bad = tmp_path / {"text": "notes.png", "corrupt_png": "broken.png", "missing": "nowhere.png"}[case]
+    if case == "text":
+        bad.write_text("not a picture")
+    elif case == "corrupt_png":
+        Image.fromarray(clock_images.images[0]).save(bad)
+        bad.write_bytes(bad.read_bytes()[:60])
+    code, _, err = run_cli(["clock", "read", str(bad), "--model", str(saved_reader)], capsys)
+    assert code == 2 and bad.name in err
+
+
+@pytest.mark.parametrize("shape", [(6, 2, 3, 4, 5), (6,), (6, 3)])
+def test_evaluate_wrong_shapes_exit_2_naming_the_array(saved_reader, tmp_path, capsys, shape):
+    images = np.zeros(shape if len(shape) != 2 else (6, SIZE, SIZE), np.uint8)
+    labels = np.zeros(shape if len(shape) == 2 else (6, 2), np.int64)
+    np.save(tmp_path / "x.npy", images)
+    np.save(tmp_path / "y.npy", labels)
+    code, _, err = run_cli(["clock", "evaluate", "--model", str(saved_reader), "--images", str(tmp_path / "x.npy"),
+                            "--labels", str(tmp_path / "y.npy")], capsys)
+    assert code == 2 and ("x.npy" in err or "y.npy" in err)
+
+
+def test_not_a_model_file_exits_2(tmp_path, capsys):
+    fake = tmp_path / "fake.keras"
+    fake.write_text("nope")
+    Image.new("L", (20, 20)).save(tmp_path / "a.png")
+    code, _, err = run_cli(["clock", "read", str(tmp_path / "a.png"), "--model", str(fake)], capsys)
+    assert code == 2 and "fake.keras" in err
+
+
+def test_best_model_is_the_lowest_recorded_error(saved_reader, tmp_path, capsys):
+    with pytest.raises(AblabError, match="no trained clock reader"):
+        best_model_path(tmp_path)
+    other = tmp_path / "other.keras"
+    other.write_bytes(saved_reader.read_bytes())
+    record_model(tmp_path, saved_reader, "hands", {"mean_cse_min": 3.0})
+    record_model(tmp_path, other, "hands", {"mean_cse_min": 1.5})
+    record_model(tmp_path, tmp_path / "deleted.keras", "hands", {"mean_cse_min": 0.1})  # file gone: skipped
+    assert best_model_path(tmp_path) == other.resolve()
+    Image.new("L", (30, 30), 200).save(tmp_path / "a.png")
+    code, out, err = run_cli(["clock", "read", str(tmp_path / "a.png"), "--store", str(tmp_path / "ablab.db")], capsys)
+    assert code == 0 and "other.keras" in err
