@@ -1,0 +1,166 @@
+"""Load a clock data set directory: the report's format (images.npy uint8 (N, H, W), labels.npy int (N, 2) =
+[hour 0-11, minute 0-59]), as `ablab clock generate` writes it or as the original data set comes (just those two
+files). Everything is validated, with errors naming the file and the problem; splits are 80/10/10 by seed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ablab.errors import AblabError
+
+IMAGES_FILE = "images.npy"
+LABELS_FILE = "labels.npy"
+ROTATION_FILE = "rotation_deg.npy"
+MIRRORED_FILE = "mirrored.npy"
+META_FILE = "meta.json"
+SHEET_FILE = "contact_sheet.png"
+MIN_SAMPLES_TO_SPLIT = 10
+
+
+@dataclass
+class ClockData:
+    """A validated directory: images uint8 (N, H, W), labels int64 (N, 2); rotation_deg float64 (N,) and mirrored
+    bool (N,) when the directory has them (generated sets do, the original does not); meta.json's content or {}."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    rotation_deg: np.ndarray | None
+    mirrored: np.ndarray | None
+    meta: dict
+    source: str
+
+
+@dataclass
+class ClockSplits:
+    """Train/valid/test (80/10/10) of a clock directory; index_* are positions in the directory's arrays."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_valid: np.ndarray
+    y_valid: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    index_train: np.ndarray
+    index_valid: np.ndarray
+    index_test: np.ndarray
+    source: str
+    seed: int
+    meta: dict = field(default_factory=dict)
+    rotation_deg: np.ndarray | None = None  # whole-directory arrays; index them with index_*
+    mirrored: np.ndarray | None = None
+
+
+def _load_npy(path: Path) -> np.ndarray:
+    """np.load without pickles; a missing or unreadable file becomes an AblabError naming it."""
+    if not path.is_file():
+        raise AblabError(f"{path}: missing file; a clock directory needs {IMAGES_FILE} and {LABELS_FILE}")
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise AblabError(f"{path}: not a readable .npy array ({err})") from None
+
+
+def check_images(images: np.ndarray, path: Path) -> np.ndarray:
+    """Images must be uint8 (N, H, W) (or (N, H, W, 1), squeezed) with N >= 1."""
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    if images.ndim != 3 or images.shape[0] < 1:
+        raise AblabError(f"{path}: wrong shape {images.shape}; expected (N, height, width) grayscale images")
+    if images.dtype != np.uint8:
+        raise AblabError(f"{path}: wrong dtype {images.dtype}; expected uint8 pixels 0-255")
+    return images
+
+
+def check_labels(labels: np.ndarray, n_images: int, path: Path) -> np.ndarray:
+    """Labels must be integers, shape (N, 2) with N = number of images, hour in 0-11 and minute in 0-59."""
+    if labels.ndim != 2 or labels.shape[1] != 2:
+        raise AblabError(f"{path}: wrong shape {labels.shape}; expected (N, 2) rows of [hour, minute]")
+    if labels.shape[0] != n_images:
+        raise AblabError(f"{path}: {labels.shape[0]} labels but {n_images} images in {IMAGES_FILE}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise AblabError(f"{path}: wrong dtype {labels.dtype}; expected integers (save with .astype(np.int64))")
+    for column, name, top in ((0, "hour", 11), (1, "minute", 59)):
+        bad = np.flatnonzero((labels[:, column] < 0) | (labels[:, column] > top))
+        if bad.size:
+            i = int(bad[0])
+            raise AblabError(
+                f"{path}: {bad.size} labels out of range, e.g. row {i} = {labels[i].tolist()}; "
+                f"{name} must be 0-{top}"
+            )
+    return labels.astype(np.int64, copy=False)
+
+
+def _optional(path: Path, n: int, dtype_kind: str, what: str) -> np.ndarray | None:
+    """A per-sample side array (N,) if the file exists; shape and dtype kind ('f' float, 'b' bool) checked."""
+    if not path.exists():
+        return None
+    values = _load_npy(path)
+    if values.shape != (n,):
+        raise AblabError(f"{path}: wrong shape {values.shape}; expected ({n},), one {what} per image")
+    if values.dtype.kind != dtype_kind:
+        raise AblabError(f"{path}: wrong dtype {values.dtype}; expected {what} values")
+    return values
+
+
+def _read_meta(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except (ValueError, OSError) as err:
+        raise AblabError(f"{path}: not valid JSON ({err})") from None
+
+
+def read_clock_dir(directory: str | Path) -> ClockData:
+    """Read and validate a clock directory (no splitting)."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise AblabError(f"{root}: not a directory; make one with `ablab clock generate --out {root}`")
+    images = check_images(_load_npy(root / IMAGES_FILE), root / IMAGES_FILE)
+    labels = check_labels(_load_npy(root / LABELS_FILE), len(images), root / LABELS_FILE)
+    n = len(images)
+    return ClockData(
+        images=images,
+        labels=labels,
+        rotation_deg=_optional(root / ROTATION_FILE, n, "f", "rotation in degrees (float)"),
+        mirrored=_optional(root / MIRRORED_FILE, n, "b", "mirror flag (bool)"),
+        meta=_read_meta(root / META_FILE),
+        source=str(root),
+    )
+
+
+def split_indices(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(train, valid, test) positions: a seeded permutation cut 80/10/10 (valid and test get n // 10 each)."""
+    order = np.random.default_rng(seed).permutation(n)
+    n_valid = n_test = n // 10
+    return order[n_valid + n_test :], order[:n_valid], order[n_valid : n_valid + n_test]
+
+
+def load(directory: str | Path, *, seed: int = 0) -> ClockSplits:
+    """Load a clock directory and split it 80/10/10, deterministically by `seed`."""
+    data = read_clock_dir(directory)
+    n = len(data.labels)
+    if n < MIN_SAMPLES_TO_SPLIT:
+        raise AblabError(f"{Path(directory) / LABELS_FILE}: {n} samples; need at least {MIN_SAMPLES_TO_SPLIT} to split")
+    train, valid, test = split_indices(n, seed)
+    return ClockSplits(
+        x_train=data.images[train],
+        y_train=data.labels[train],
+        x_valid=data.images[valid],
+        y_valid=data.labels[valid],
+        x_test=data.images[test],
+        y_test=data.labels[test],
+        index_train=train,
+        index_valid=valid,
+        index_test=test,
+        source=data.source,
+        seed=seed,
+        meta=data.meta,
+        rotation_deg=data.rotation_deg,
+        mirrored=data.mirrored,
+    )

@@ -1,0 +1,177 @@
+"""Generate a clock data set in the report's format, on all cores, reproducibly.
+
+Sample i is a pure function of (preset, seed, i, size): its generator is seeded with SeedSequence(seed, spawn_key=(i,)),
+its time is that generator's first draw (uniform over the 720 times), its style the following draws. So the bytes
+never depend on the worker count or on chunking, and the first k samples of a set of n are the set of k.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from ablab import __version__
+from ablab.clock import dataset
+from ablab.clock.presets import PRESETS
+from ablab.clock.render import render_sample
+from ablab.clock.sheet import contact_sheet
+from ablab.errors import AblabError, unknown_name
+
+MINUTES_PER_HALF_DAY = 720
+MAX_CHUNK = 250  # samples per task: small enough for a smooth progress bar, large enough to amortize pickling
+
+
+@dataclass
+class ClockSet:
+    """A generated set: images uint8 (N, size, size), labels int64 (N, 2) = [hour 0-11, minute 0-59],
+    rotation_deg float64 (N,) and mirrored bool (N,) per sample, and how it was made."""
+
+    images: np.ndarray
+    labels: np.ndarray
+    rotation_deg: np.ndarray
+    mirrored: np.ndarray
+    preset: str
+    seed: int
+    size: int
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def sample_rng(seed: int, index: int) -> np.random.Generator:
+    """The generator of sample `index` of a set made with `seed` (independent streams, any order)."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+
+
+def sample_time(rng: np.random.Generator) -> tuple[int, int]:
+    """(hour 0-11, minute 0-59), uniform over the 720 times of a half day: the first draw of a sample's generator."""
+    hour, minute = divmod(int(rng.integers(MINUTES_PER_HALF_DAY)), 60)
+    return hour, minute
+
+
+def render_range(preset: str, seed: int, start: int, stop: int, size: int):
+    """Render samples start..stop-1; returns (start, images, labels, rotation_deg, mirrored) for that slice."""
+    count = stop - start
+    images = np.empty((count, size, size), dtype=np.uint8)
+    labels = np.empty((count, 2), dtype=np.int64)
+    rotation = np.empty(count, dtype=np.float64)
+    mirrored = np.empty(count, dtype=bool)
+    for k in range(count):
+        rng = sample_rng(seed, start + k)
+        hour, minute = sample_time(rng)
+        images[k], style = render_sample(hour, minute, preset, rng, size=size)
+        labels[k] = hour, minute
+        rotation[k], mirrored[k] = style.rotation_deg, style.mirrored
+    return start, images, labels, rotation, mirrored
+
+
+def chunk_ranges(n: int, workers: int) -> list[tuple[int, int]]:
+    """Split 0..n into about 8 tasks per worker, at most MAX_CHUNK samples each."""
+    size = max(1, min(MAX_CHUNK, math.ceil(n / (8 * workers))))
+    return [(start, min(n, start + size)) for start in range(0, n, size)]
+
+
+def check_arguments(preset: str, n: int, size: int, workers: int | None) -> None:
+    """Raise AblabError for an unknown preset or non-positive counts."""
+    if preset not in PRESETS:
+        raise unknown_name("clock preset", preset, PRESETS)
+    if n < 1:
+        raise AblabError(f"--n must be at least 1 (got {n})")
+    if size < 32:
+        raise AblabError(f"--size must be at least 32 pixels (got {size})")
+    if workers is not None and workers < 1:
+        raise AblabError(f"--workers must be at least 1 (got {workers})")
+
+
+def generate(
+    preset: str,
+    n: int,
+    *,
+    size: int = 150,
+    seed: int,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ClockSet:
+    """Render n clocks of `preset` at size×size with `seed`, on `workers` processes (default: all cores).
+
+    progress(done, total) is called after each chunk. workers=1 renders in this process (no pool).
+    """
+    check_arguments(preset, n, size, workers)
+    workers = min(workers or os.cpu_count() or 1, n)
+    out = ClockSet(
+        images=np.empty((n, size, size), dtype=np.uint8),
+        labels=np.empty((n, 2), dtype=np.int64),
+        rotation_deg=np.empty(n, dtype=np.float64),
+        mirrored=np.empty(n, dtype=bool),
+        preset=preset,
+        seed=seed,
+        size=size,
+    )
+    done = 0
+    for start, images, labels, rotation, mirrored in _run_chunks(preset, seed, size, n, workers):
+        stop = start + len(labels)
+        out.images[start:stop], out.labels[start:stop] = images, labels
+        out.rotation_deg[start:stop], out.mirrored[start:stop] = rotation, mirrored
+        done += len(labels)
+        if progress is not None:
+            progress(done, n)
+    return out
+
+
+def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
+    """Yield rendered chunks as they finish: in this process for one worker, else on a spawn-started pool
+    (spawn: safe with threads in the parent, same behaviour on every OS)."""
+    ranges = chunk_ranges(n, workers)
+    if workers == 1:
+        for start, stop in ranges:
+            yield render_range(preset, seed, start, stop, size)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(render_range, preset, seed, start, stop, size) for start, stop in ranges]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def write_clockset(clockset: ClockSet, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
+    """Write the set in the report's format (images.npy, labels.npy) plus rotation_deg.npy, mirrored.npy, meta.json
+    and a labelled contact sheet of the first `sheet_count` images. Returns the directory."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    np.save(out / dataset.IMAGES_FILE, clockset.images)
+    np.save(out / dataset.LABELS_FILE, clockset.labels)
+    np.save(out / dataset.ROTATION_FILE, clockset.rotation_deg)
+    np.save(out / dataset.MIRRORED_FILE, clockset.mirrored)
+    (out / dataset.META_FILE).write_text(json.dumps(clockset_meta(clockset), indent=2) + "\n")
+    k = min(sheet_count, len(clockset))
+    sheet = contact_sheet(clockset.images[:k], clockset.labels[:k], clockset.mirrored[:k])
+    sheet.save(out / dataset.SHEET_FILE)
+    return out
+
+
+def clockset_meta(clockset: ClockSet) -> dict:
+    """What meta.json records: enough to regenerate the same bytes (preset, seed, n, size, ablab version)."""
+    return {
+        "format": "ablab-clock/1",
+        "preset": clockset.preset,
+        "seed": clockset.seed,
+        "n": len(clockset),
+        "size": clockset.size,
+        "ablab_version": __version__,
+        "labels": "int64 (N, 2): [hour 0-11 (12 o'clock is 0), minute 0-59], the time the unmirrored clock shows",
+        "files": {
+            "images": dataset.IMAGES_FILE,
+            "labels": dataset.LABELS_FILE,
+            "rotation_deg": dataset.ROTATION_FILE,
+            "mirrored": dataset.MIRRORED_FILE,
+            "contact_sheet": dataset.SHEET_FILE,
+        },
+        "mirrored_fraction": float(np.mean(clockset.mirrored)),
+    }

@@ -1,0 +1,62 @@
+"""Draw the hands of a clock at a time: the only part of a clock picture that depends on the label.
+
+Angles (the report's convention, tested): minute hand minute·6°, hour hand (hour + minute/60)·30°, clockwise
+from 12 o'clock, so at 3:30 the hour hand points halfway between 3 and 4.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PIL import ImageDraw
+
+from ablab.clock.geometry import Dial, hand_polygon
+from ablab.clock.style import HandDesign
+
+HAND_SHAPES = ("line", "tapered", "lance", "arrow")
+
+
+def hand_angles_deg(hour: int, minute: int) -> tuple[float, float]:
+    """(hour hand, minute hand) angles in degrees clockwise from 12; hour 0-11 (12 o'clock is 0), minute 0-59."""
+    return (hour % 12 + minute / 60.0) * 30.0, minute * 6.0
+
+
+def hand_outline(shape: str, length: float, width: float, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """(along, across) polygon of a hand pointing along +along; all in dial units, tail behind the centre."""
+    half = width / 2
+    if shape == "line":
+        along, across = [-tail, length, length, -tail], [-half, -half, half, half]
+    elif shape == "tapered":
+        tip = 0.2 * half
+        along = [-tail, 0.0, length, length, 0.0, -tail]
+        across = [-0.7 * half, -half, -tip, tip, half, 0.7 * half]
+    elif shape == "lance":
+        along = [-tail, 0.62 * length, length, 0.62 * length, -tail]
+        across = [-0.45 * half, -half, 0.0, half, 0.45 * half]
+    elif shape == "arrow":
+        head = min(0.3 * length, 3.0 * width)
+        shaft = 0.5 * half
+        along = [-tail, length - head, length - head, length, length - head, length - head, -tail]
+        across = [-shaft, -shaft, -1.5 * half, 0.0, 1.5 * half, shaft, shaft]
+    else:
+        raise ValueError(f"unknown hand shape {shape!r}; known: {', '.join(HAND_SHAPES)}")
+    return np.asarray(along, dtype=float), np.asarray(across, dtype=float)
+
+
+def draw_hands(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, hour: int, minute: int) -> None:
+    """Hour hand, minute hand, optional second hand, then the hub on top."""
+    hour_deg, minute_deg = hand_angles_deg(hour, minute)
+    tail = hands.tail_frac_r
+    parts = [
+        (hour_deg, hands.hour_length_frac_r, hands.hour_width_frac_r, tail * 0.8, hands.shape, hands.gray),
+        (minute_deg, hands.minute_length_frac_r, hands.minute_width_frac_r, tail, hands.shape, hands.gray),
+    ]
+    if hands.second:
+        second = (hands.second_angle_deg, hands.second_length_frac_r, hands.second_width_frac_r, tail * 1.6)
+        parts.append((*second, "line", hands.second_gray))
+    for angle_deg, length, width, tail_len, shape, gray in parts:
+        along, across = hand_outline(shape, length, width, tail_len)
+        draw.polygon(hand_polygon(dial, math.radians(angle_deg), along, across), fill=gray)
+    r = hands.hub_radius_frac_r * dial.unit_px
+    draw.ellipse([dial.cx - r, dial.cy - r, dial.cx + r, dial.cy + r], fill=hands.gray)

@@ -1,0 +1,117 @@
+"""Presets: how a ClockStyle is sampled. `single` is one clock photographed many times (the report's dataset);
+`varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw.
+
+Every draw derives from the caller's `np.random.Generator`; a style is a pure function of the generator's state.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import numpy as np
+
+from ablab.clock.augment import NOISE_MARGIN_PX
+from ablab.clock.presets_varied import sample_varied
+from ablab.clock.style import (
+    Camera,
+    ClockStyle,
+    FaceDesign,
+    HandDesign,
+    MarkerDesign,
+    NumeralDesign,
+    Photo,
+    TickDesign,
+)
+from ablab.errors import unknown_name
+
+MIRROR_PROBABILITY = 0.2  # "sometimes reflections": about a fifth of the samples
+
+# The one clock of the `single` preset: a plain wall clock, Arabic numerals, minute ticks, tapered dark hands.
+SINGLE_DESIGN = ClockStyle(
+    face=FaceDesign(radius_frac=0.42, face_gray=232, background_gray=128, border_width_frac_r=0.06, border_gray=40),
+    ticks=TickDesign(kind="hours_minutes", hour_length_frac_r=0.11, hour_width_frac_r=0.035, quarter_scale=1.3),
+    numerals=NumeralDesign(kind="arabic", font="liberation-sans-bold", height_frac_r=0.17, radius_frac_r=0.7),
+    marker=MarkerDesign(),
+    hands=HandDesign(shape="tapered", hour_length_frac_r=0.5, hour_width_frac_r=0.1, minute_length_frac_r=0.8),
+)
+
+
+def clean_style() -> ClockStyle:
+    """The `single` clock upright, unmirrored, without lighting or noise: for geometry tests and figures."""
+    return SINGLE_DESIGN.clean()
+
+
+def sample_camera_single(rng: random.Random) -> Camera:
+    """Hand-held photographs of the same clock: any rotation, a fifth mirrored, slight zoom, shift and tilt."""
+    return Camera(
+        rotation_deg=rng.uniform(0.0, 360.0),
+        mirrored=rng.random() < MIRROR_PROBABILITY,
+        tilt_deg=rng.uniform(0.0, 15.0),
+        tilt_axis_deg=rng.uniform(0.0, 180.0),
+        zoom=rng.uniform(0.92, 1.06),
+        shift_x_frac=rng.uniform(-0.03, 0.03),
+        shift_y_frac=rng.uniform(-0.03, 0.03),
+    )
+
+
+def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
+    """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to a fifth."""
+    spread = 1.5 if harsh else 1.0
+    blurred = rng.random() < 0.6
+    jpeg = harsh and rng.random() < 0.2
+    return Photo(
+        blur_sigma_px=rng.uniform(0.3, 0.8 + 0.3 * harsh) if blurred else 0.0,
+        contrast=rng.uniform(1.0 - 0.27 * spread, 1.1),
+        brightness=rng.uniform(-30.0, 25.0) * spread,
+        gradient_x=rng.uniform(-40.0, 40.0) * spread,
+        gradient_y=rng.uniform(-40.0, 40.0) * spread,
+        noise_sigma=rng.uniform(1.0, 8.0 + 5.0 * harsh),
+        noise_dx=rng.randrange(NOISE_MARGIN_PX),
+        noise_dy=rng.randrange(NOISE_MARGIN_PX),
+        noise_transposed=rng.random() < 0.5,
+        jpeg_quality=rng.randrange(20, 70) if jpeg else 0,
+    )
+
+
+def sample_single(rng: random.Random) -> ClockStyle:
+    """The `single` clock under a random camera and random light."""
+    camera = sample_camera_single(rng)
+    return ClockStyle(
+        face=SINGLE_DESIGN.face,
+        ticks=SINGLE_DESIGN.ticks,
+        numerals=SINGLE_DESIGN.numerals,
+        marker=SINGLE_DESIGN.marker,
+        hands=SINGLE_DESIGN.hands,
+        camera=camera,
+        photo=sample_photo(rng),
+    )
+
+
+def sample_varied_style(rng: random.Random) -> ClockStyle:
+    """A random design (see presets_varied) under a random camera and harsher light, noise and JPEG."""
+    design, camera = sample_varied(rng, MIRROR_PROBABILITY)
+    return ClockStyle(
+        face=design.face,
+        ticks=design.ticks,
+        numerals=design.numerals,
+        marker=design.marker,
+        hands=design.hands,
+        clutter=design.clutter,
+        camera=camera,
+        photo=sample_photo(rng, harsh=True),
+    )
+
+
+PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {"single": sample_single, "varied": sample_varied_style}
+
+
+def sample_style(preset: str, rng: np.random.Generator) -> ClockStyle:
+    """Sample every random choice of one clock picture from `preset` ("single" or "varied").
+
+    Takes one integer from `rng` and samples the ~100 choices with Python's random.Random seeded by it: ten times
+    faster per draw than numpy's Generator, and as deterministic.
+    """
+    if preset not in PRESETS:
+        raise unknown_name("clock preset", preset, PRESETS)
+    return PRESETS[preset](random.Random(int(rng.integers(2**63))))

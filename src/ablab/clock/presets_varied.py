@@ -1,0 +1,240 @@
+"""The `varied` preset's design sampler: domain randomization over faces, ticks, numerals, marks, hands, walls.
+
+Rules that keep every sample readable by a person:
+- the minute hand is at least 1.3× and 0.18 radii longer than the hour hand, and no wider;
+- a dial without numerals always has ticks and a 12 o'clock mark (else a rotated clock has no "up");
+- ink contrasts with the face by at least 110 gray levels, the face with the wall by 35 (or a border separates them);
+- numerals sit inside the tick ring with a margin for their width;
+- mirror images only where numerals at 3/9 (or all round) or writing show the mirror (style.has_mirror_cue).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from ablab.clock import fonts
+from ablab.clock.geometry import MAX_TILT_DEG
+from ablab.clock.style import (
+    Camera,
+    ClockStyle,
+    Clutter,
+    FaceDesign,
+    HandDesign,
+    MarkerDesign,
+    NumeralDesign,
+    TickDesign,
+    has_mirror_cue,
+)
+
+FONT_NAMES = tuple(fonts.FONT_FILES)
+MIN_NUMERAL_FRAC = 0.055  # smallest numeral height / image side (8 px at 150)
+CHORD_30 = 2 * math.sin(math.radians(15))  # distance between neighbouring numerals / ring radius
+BRANDS = ("QUARTZ", "ablab", "Tempus", "KYOTO", "Junghans", "Regal", "Bern", "HORA", "Swiss", "Lumen")
+
+
+def _choice(rng: random.Random, options, weights=None):
+    """One element of `options` (weights need not sum to 1)."""
+    if weights is None:
+        return options[rng.randrange(len(options))]
+    target = rng.random() * sum(weights)
+    for option, weight in zip(options, weights):
+        target -= weight
+        if target < 0:
+            return option
+    return options[-1]
+
+
+def _gray(value: float) -> int:
+    """A gray level, rounded and clipped to 0..255."""
+    return min(255, max(0, round(float(value))))
+
+
+def sample_tones(rng: random.Random) -> tuple[int, int, int]:
+    """(face, ink, wall) grays: dark ink on a light face (3 in 4) or light on dark, and a wall that stands apart."""
+    light_face = rng.random() < 0.75
+    face = rng.uniform(165, 255) if light_face else rng.uniform(0, 75)
+    ink = rng.uniform(0, 60) if light_face else rng.uniform(185, 255)
+    wall = rng.uniform(0, 255)
+    if abs(wall - face) < 50:  # push the wall away from the face, toward the side with room
+        wall = face - 70 if face > 128 else face + 70
+    return _gray(face), _gray(ink), _gray(wall)
+
+
+def sample_face(rng: random.Random, face_gray: int, ink: int, wall: int) -> FaceDesign:
+    """Outline (circle, ellipse, rounded square), size and offset that keep the dial inside the picture."""
+    shape = _choice(rng, ("circle", "ellipse", "rounded_square"), (0.6, 0.2, 0.2))
+    aspect = 1.0 if shape == "circle" else rng.uniform(0.86, 1.14)
+    exponent = rng.uniform(3.5, 8.0) if shape == "rounded_square" else 2.0
+    corner = 2.0 ** (0.5 - 1.0 / exponent)  # outline reach at 45° (1 for a circle), the reach under rotation
+    reach = corner * max(1.0, aspect)
+    radius = rng.uniform(0.3, min(0.47, 0.485 / reach))
+    room = max(0.0, 0.485 - radius * reach)  # how far the centre may move without cutting the dial
+    offset, direction = room * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    bordered = rng.random() < 0.75
+    border_gray = _gray(ink + rng.uniform(-30, 30)) if rng.random() < 0.6 else _gray(rng.uniform(0, 255))
+    return FaceDesign(
+        radius_frac=radius,
+        aspect_x=aspect,
+        exponent=exponent,
+        center_dx_frac=offset * math.cos(direction),
+        center_dy_frac=offset * math.sin(direction),
+        face_gray=face_gray,
+        background_gray=wall,
+        border_width_frac_r=rng.uniform(0.02, 0.1) if bordered else 0.0,
+        border_gray=border_gray,
+        inner_ring=bool(bordered and rng.random() < 0.25),
+    )
+
+
+def sample_ticks(rng: random.Random, ink: int, required: bool) -> TickDesign:
+    """Tick kind and sizes; `required` (no numerals) rules out a tickless dial."""
+    kinds, weights = ("none", "hours", "hours_minutes"), (0.0 if required else 0.2, 0.35, 0.45)
+    hour_length = rng.uniform(0.06, 0.2)
+    return TickDesign(
+        kind=_choice(rng, kinds, weights),
+        shape="dot" if rng.random() < 0.15 else "bar",
+        inset_frac_r=rng.uniform(0.02, 0.08),
+        hour_length_frac_r=hour_length,
+        hour_width_frac_r=rng.uniform(0.025, 0.065),
+        minute_length_frac_r=rng.uniform(0.025, 0.8 * hour_length),
+        minute_width_frac_r=rng.uniform(0.009, 0.02),
+        quarter_scale=1.0 if rng.random() < 0.5 else rng.uniform(1.2, 1.6),
+        gray=_gray(ink + rng.uniform(-20, 20)),
+    )
+
+
+def sample_numerals(rng: random.Random, kind: str, ink: int, ticks: TickDesign, face: FaceDesign) -> NumeralDesign:
+    """Subset, font and orientation of `kind` numerals, sized and placed by fit_numerals."""
+    if kind == "none":
+        return NumeralDesign(kind="none")
+    roman = kind == "roman"
+    font = _choice(rng, FONT_NAMES)
+    radial = rng.random() < (0.5 if roman else 0.15)
+    subset = _choice(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
+    wanted = rng.uniform(0.11, 0.16) if roman else rng.uniform(0.14, 0.24)
+    rim = 1.0 - face.border_width_frac_r  # numeral radii are fractions of the rim (inside the border)
+    tick_depth = 0.0 if ticks.kind == "none" else ticks.inset_frac_r + ticks.hour_length_frac_r * ticks.quarter_scale
+    ring_outer = rim - max(tick_depth, 0.04) - rng.uniform(0.02, 0.05)  # numerals stay inside this
+    texts = fonts.ROMAN if roman else fonts.ARABIC
+    subset, height, radius = fit_numerals(
+        subset, wanted, MIN_NUMERAL_FRAC / face.radius_frac, fonts.widest_ratio(font, texts), radial, ring_outer
+    )
+    return NumeralDesign(
+        kind=kind,
+        subset=subset,
+        font=font,
+        height_frac_r=height,
+        radius_frac_r=radius / rim,
+        radial=radial,
+        four_as_iiii=rng.random() < 0.5,
+        gray=_gray(ink + rng.uniform(-15, 15)),
+    )
+
+
+def fit_numerals(
+    subset: str, wanted: float, smallest: float, width_ratio: float, radial: bool, ring_outer: float
+) -> tuple[str, float, float]:
+    """(subset, height, ring radius) in radii, so numerals neither overlap each other nor reach the ticks.
+
+    A numeral of height h needs k·h of radial room (half its height if radial, else half its widest width, which
+    lies along the radius at 3 and 9) and, all round, width_ratio·h + gap of the 30° chord 0.518·radius.
+    Numerals that would fall below `smallest` (too small to survive blur) are kept for the quarters only.
+    """
+    k = 0.5 if radial else 0.5 * width_ratio
+    height = max(wanted, smallest)
+    if subset == "all":
+        crowded_max = (CHORD_30 * ring_outer - 0.03) / (width_ratio + CHORD_30 * k)
+        if crowded_max < smallest:
+            subset = "quarters"
+        else:
+            height = min(height, crowded_max)
+    height = min(height, (ring_outer - 0.35) / k)  # the ring stays at least 0.35 radii from the centre
+    return subset, height, ring_outer - k * height
+
+
+def marker_room(face: FaceDesign, ticks: TickDesign, numerals: NumeralDesign) -> float:
+    """Radial room (radii) for a 12 o'clock mark between the tick ring's outer end and the numeral 12."""
+    rim = 1.0 - face.border_width_frac_r
+    if numerals.kind == "none":
+        return 1.0
+    return rim - ticks.inset_frac_r - (numerals.radius_frac_r * rim + 0.6 * numerals.height_frac_r)
+
+
+def sample_marker(rng: random.Random, ink: int, numerals: NumeralDesign, room: float) -> MarkerDesign:
+    """A 12 o'clock mark (always when there are no numerals; else only where it fits) and some brand names."""
+    needs_mark = numerals.kind == "none"
+    marks = ("triangle", "dot", "double_bar")
+    size = min(rng.uniform(0.12, 0.18), room / 1.4)
+    wanted = needs_mark or (rng.random() < 0.25 and size >= 0.07)
+    return MarkerDesign(
+        twelve=_choice(rng, marks) if wanted else "none",
+        size_frac_r=size,
+        brand=_choice(rng, BRANDS) if rng.random() < 0.3 else "",
+        brand_font=_choice(rng, FONT_NAMES),
+        gray=_gray(ink + rng.uniform(-15, 15)),
+    )
+
+
+def sample_hands(rng: random.Random, ink: int, face_gray: int) -> HandDesign:
+    """Hand shape, lengths and widths (minute clearly longer, never wider), tails, and a second hand on some."""
+    hour_length = rng.uniform(0.36, 0.58)
+    minute_length = rng.uniform(max(1.3 * hour_length, hour_length + 0.18), 0.95)
+    hour_width = rng.uniform(0.05, 0.12)
+    second = rng.random() < 0.4
+    second_gray = _gray(ink + (face_gray - ink) * rng.uniform(0.0, 0.45))  # toward the face: a lighter line
+    return HandDesign(
+        shape=_choice(rng, ("line", "tapered", "lance", "arrow")),
+        hour_length_frac_r=hour_length,
+        hour_width_frac_r=hour_width,
+        minute_length_frac_r=minute_length,
+        minute_width_frac_r=rng.uniform(0.03, min(hour_width, 0.08)),
+        tail_frac_r=rng.uniform(0.05, 0.25) if rng.random() < 0.6 else 0.0,
+        hub_radius_frac_r=rng.uniform(0.03, 0.09),
+        gray=_gray(ink + rng.uniform(-15, 15)),
+        second=second,
+        second_angle_deg=rng.uniform(0.0, 360.0),
+        second_length_frac_r=rng.uniform(minute_length, 1.0),
+        second_width_frac_r=rng.uniform(0.01, 0.02),
+        second_gray=second_gray,
+    )
+
+
+def sample_clutter(rng: random.Random) -> Clutter:
+    """0-4 shapes on the wall (lines, boxes, ellipses, a table edge); behind the clock, so they never cover it."""
+    shapes = []
+    for _ in range(rng.randrange(5)):
+        kind = _choice(rng, ("line", "rect", "ellipse", "halfplane"), (0.3, 0.3, 0.2, 0.2))
+        x0, y0, x1, y1 = (rng.uniform(-0.75, 0.75) for _ in range(4))
+        width = rng.uniform(0.005, 0.03) if (kind == "line" or rng.random() < 0.4) else 0.0
+        shapes.append((kind, x0, y0, x1, y1, rng.randrange(256), width))
+    return Clutter(shapes=tuple(shapes))
+
+
+def sample_camera_varied(rng: random.Random, mirror_ok: bool, mirror_probability: float) -> Camera:
+    """Any rotation, mild perspective, and a mirror image on dials that show it."""
+    mirrored = rng.random() < mirror_probability and mirror_ok
+    return Camera(
+        rotation_deg=rng.uniform(0.0, 360.0),
+        mirrored=mirrored,
+        tilt_deg=rng.uniform(0.0, MAX_TILT_DEG),
+        tilt_axis_deg=rng.uniform(0.0, 180.0),
+    )
+
+
+def sample_varied(rng: random.Random, mirror_probability: float) -> tuple[ClockStyle, Camera]:
+    """A random clock design (camera and photo left default) and the camera that sees it."""
+    face_gray, ink, wall = sample_tones(rng)
+    face = sample_face(rng, face_gray, ink, wall)
+    kind = _choice(rng, ("arabic", "roman", "none"), (0.5, 0.25, 0.25))
+    ticks = sample_ticks(rng, ink, required=kind == "none")
+    numerals = sample_numerals(rng, kind, ink, ticks, face)
+    design = ClockStyle(
+        face=face,
+        ticks=ticks,
+        numerals=numerals,
+        marker=sample_marker(rng, ink, numerals, marker_room(face, ticks, numerals)),
+        hands=sample_hands(rng, ink, face_gray),
+        clutter=sample_clutter(rng),
+    )
+    return design, sample_camera_varied(rng, has_mirror_cue(design), mirror_probability)

@@ -1,0 +1,182 @@
+"""ClockStyle: every random choice behind one clock image, as plain frozen dataclasses.
+
+A style is sampled once (`ablab.clock.presets.sample_style`) and rendering is then a pure function of
+(hour, minute, style, size): same style, same bytes. Lengths are fractions so a style renders at any size:
+`*_frac_r` are fractions of the face radius, `*_frac` (no suffix) fractions of the image side.
+Grays are 0 (black) to 255 (white). Angles are degrees, clockwise from 12 o'clock / from image-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class FaceDesign:
+    """The dial's outline, placement and tones.
+
+    The outline is a superellipse |x/a|^p + |y/b|^p = 1 with a = aspect_x (horizontal half-axis, in radii) and b = 1:
+    p=2, aspect 1 is a circle; p=2, aspect<1 an ellipse; p≈4..8 a rounded square.
+    """
+
+    radius_frac: float = 0.44  # vertical half-axis / image side
+    aspect_x: float = 1.0
+    exponent: float = 2.0
+    center_dx_frac: float = 0.0  # offset of the clock centre from the image centre, before rotation
+    center_dy_frac: float = 0.0
+    face_gray: int = 236
+    background_gray: int = 150
+    border_width_frac_r: float = 0.05  # 0 = no border
+    border_gray: int = 40
+    inner_ring: bool = False  # a thin second ring just inside the border
+
+
+@dataclass(frozen=True)
+class TickDesign:
+    """Hour and minute tick marks, drawn inward from just inside the border."""
+
+    kind: str = "hours_minutes"  # "none" | "hours" | "hours_minutes"
+    shape: str = "bar"  # hour ticks: "bar" | "dot"
+    inset_frac_r: float = 0.06  # gap between the face edge and the ticks' outer end
+    hour_length_frac_r: float = 0.13
+    hour_width_frac_r: float = 0.04
+    minute_length_frac_r: float = 0.05
+    minute_width_frac_r: float = 0.012
+    quarter_scale: float = 1.0  # hour ticks at 12/3/6/9 are this much longer and wider
+    gray: int = 30
+
+
+@dataclass(frozen=True)
+class NumeralDesign:
+    """Hour numerals: their system, which of them, font, size and orientation."""
+
+    kind: str = "arabic"  # "none" | "arabic" | "roman"
+    subset: str = "all"  # "all" | "quarters" (12, 3, 6, 9) | "twelve"
+    font: str = "liberation-sans-bold"
+    height_frac_r: float = 0.2  # cap height of a numeral / face radius
+    radius_frac_r: float = 0.7  # distance of a numeral's centre from the clock centre
+    radial: bool = False  # rotated so the numeral's top points outward (else upright)
+    four_as_iiii: bool = False  # Roman 4 written IIII, as on many real clocks
+    gray: int = 30
+
+
+@dataclass(frozen=True)
+class MarkerDesign:
+    """Cues for 12 o'clock and for mirror images: a mark at 12 and an optional brand text below it."""
+
+    twelve: str = "none"  # "none" | "triangle" | "dot" | "double_bar"
+    size_frac_r: float = 0.09
+    brand: str = ""  # "" = none; asymmetric text, so a mirror image shows as reversed writing
+    brand_font: str = "liberation-sans"
+    gray: int = 30
+
+
+@dataclass(frozen=True)
+class HandDesign:
+    """Hour, minute and (optional, at a random angle: a distractor) second hands.
+
+    Lengths run from the centre to the tip; tails (counterweights) extend behind the centre.
+    """
+
+    shape: str = "tapered"  # "line" | "tapered" | "lance" | "arrow"
+    hour_length_frac_r: float = 0.52
+    hour_width_frac_r: float = 0.09
+    minute_length_frac_r: float = 0.82
+    minute_width_frac_r: float = 0.06
+    tail_frac_r: float = 0.12
+    hub_radius_frac_r: float = 0.06
+    gray: int = 20
+    second: bool = False
+    second_angle_deg: float = 0.0
+    second_length_frac_r: float = 0.85
+    second_width_frac_r: float = 0.015
+    second_gray: int = 90
+
+
+@dataclass(frozen=True)
+class Clutter:
+    """Shapes behind the clock (on the wall or table): kind, box in image-side fractions around the centre, gray,
+    outline width (fraction of the side; 0 = filled)."""
+
+    shapes: tuple[tuple[str, float, float, float, float, int, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Camera:
+    """Where the clock is seen from. Applied to the whole picture in this order: mirror about the clock's 12-6 axis,
+    rotate, tilt (foreshorten), zoom, shift.
+
+    rotation_deg: clockwise angle from image-up to the clock's 12 o'clock direction (0 = upright).
+    tilt_deg: angle between the line of sight and the dial's normal; a distant camera (weak perspective) sees the
+    picture shrunk by cos(tilt_deg) across tilt_axis_deg (an image direction, degrees clockwise from image-right).
+    """
+
+    rotation_deg: float = 0.0
+    mirrored: bool = False
+    tilt_deg: float = 0.0  # presets keep it within geometry.MAX_TILT_DEG
+    tilt_axis_deg: float = 0.0
+    zoom: float = 1.0  # >1 magnifies; presets keep it within geometry.MIN_ZOOM..1.1
+    shift_x_frac: float = 0.0  # picture translation, fraction of the side (|shift| <= geometry.MAX_SHIFT)
+    shift_y_frac: float = 0.0
+
+
+@dataclass(frozen=True)
+class Photo:
+    """Lighting and sensor effects applied to the rendered image, in this order: blur, lighting, noise, JPEG.
+
+    Blur: Gaussian-like, standard deviation blur_sigma_px (repeated 3-tap binomial passes).
+
+    Lighting: out = (in − 128)·contrast + 128 + brightness + gradient_x·x + gradient_y·y, x and y in [-0.5, 0.5].
+    Noise: gray levels of standard deviation noise_sigma, read from a fixed noise bank at (noise_dx, noise_dy).
+    """
+
+    blur_sigma_px: float = 0.0
+    contrast: float = 1.0
+    brightness: float = 0.0
+    gradient_x: float = 0.0
+    gradient_y: float = 0.0
+    noise_sigma: float = 0.0
+    noise_dx: int = 0
+    noise_dy: int = 0
+    noise_transposed: bool = False
+    jpeg_quality: int = 0  # 0 = no JPEG round trip
+
+
+@dataclass(frozen=True)
+class ClockStyle:
+    """Everything about one clock picture except the time it shows."""
+
+    face: FaceDesign = field(default_factory=FaceDesign)
+    ticks: TickDesign = field(default_factory=TickDesign)
+    numerals: NumeralDesign = field(default_factory=NumeralDesign)
+    marker: MarkerDesign = field(default_factory=MarkerDesign)
+    hands: HandDesign = field(default_factory=HandDesign)
+    clutter: Clutter = field(default_factory=Clutter)
+    camera: Camera = field(default_factory=Camera)
+    photo: Photo = field(default_factory=Photo)
+
+    @property
+    def rotation_deg(self) -> float:
+        return self.camera.rotation_deg
+
+    @property
+    def mirrored(self) -> bool:
+        return self.camera.mirrored
+
+    def clean(self) -> ClockStyle:
+        """The same clock, upright, unmirrored, untilted, without blur, lighting, noise or JPEG."""
+        return replace(self, camera=Camera(), photo=Photo())
+
+    def with_camera(self, **changes) -> ClockStyle:
+        """A copy with some camera fields changed, e.g. `style.with_camera(rotation_deg=90, mirrored=True)`."""
+        return replace(self, camera=replace(self.camera, **changes))
+
+
+def has_mirror_cue(style: ClockStyle) -> bool:
+    """Whether a person can tell a mirror image of this dial from a real clock (and so still read it).
+
+    A symmetric dial (ticks, a mark at 12, only "12") mirrored is indistinguishable from a real clock showing
+    12:00 minus the time; numerals at 3 and 9 or all around, or writing, show the mirror.
+    """
+    numerals_cue = style.numerals.kind != "none" and style.numerals.subset in ("all", "quarters")
+    return numerals_cue or bool(style.marker.brand)
