@@ -1,7 +1,26 @@
-"""`ablab report` commands."""
+"""`ablab report`: write the HTML + Markdown report of the studies in a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import typer
+from rich.console import Console
+
+from ablab.commands._options import StoreOption
 
 
 def register(root: typer.Typer) -> None:
-    """Add this group's commands to the root app."""
+    root.command("report")(report)
+
+
+def report(
+    store_path: Path = StoreOption,
+    out: Path = typer.Option(Path("report"), "--out", help="Folder for index.html, report.md, PNG plots and CSV."),
+    profile: str = typer.Option(None, "--profile", help="quick or full (default: the one with most finished trials)."),
+) -> None:
+    """Our numbers (mean ± 95% CI over seeds) beside the report's, plots, Figure 1, and a verdict on each conclusion."""
+    from ablab.report import write_report
+
+    paths = write_report(store_path, out, profile=profile)
+    Console().print(f"wrote {paths['html']} and {paths['markdown']} (+ plots, trials.csv, summary.csv)")

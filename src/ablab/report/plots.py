@@ -1,0 +1,108 @@
+"""PNG plots for the report (matplotlib's Agg canvas; no global backend state, no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ablab.report.aggregate import RowSummary, mean_curves
+from ablab.report.load import Cell
+
+DATASET_COLOURS = {"mnist": "#4C72B0", "fashion-mnist": "#DD8452", "": "#55A868"}
+DATASET_LABELS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST", "": "(no dataset)"}
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    FigureCanvasAgg(fig)
+    fig.savefig(path, dpi=110, bbox_inches="tight")
+    return path
+
+
+def _groups(rows: list) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for row in rows:
+        grouped.setdefault(row.group, []).append(row)
+    return grouped
+
+
+def bar_chart(rows: list[RowSummary], title: str, path: Path) -> Path:
+    """Mean test accuracy ± 95% CI per row and dataset, one panel per group; ◆ marks the report's value."""
+    groups = _groups(rows)
+    widest = max(len({r.row for r in g}) for g in groups.values())
+    fig = Figure(figsize=(max(7.0, 0.75 * widest + 3.0), 2.9 * len(groups) + 0.6))
+    for i, (group, members) in enumerate(groups.items()):
+        ax = fig.add_subplot(len(groups), 1, i + 1)
+        _bars(ax, members)
+        ax.set_title(group, fontsize=10, loc="left")
+        ax.set_ylim(0, 1.05)
+        ax.set_ylabel("test accuracy", fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _bars(ax, members: list[RowSummary]) -> None:
+    labels = list(dict.fromkeys(r.row for r in members))
+    datasets = list(dict.fromkeys(r.dataset for r in members))
+    width = 0.8 / max(1, len(datasets))
+    for j, dataset in enumerate(datasets):
+        by_row = {r.row: r for r in members if r.dataset == dataset}
+        xs = np.arange(len(labels)) + (j - (len(datasets) - 1) / 2) * width
+        means = [by_row[l].accuracy.mean if l in by_row and by_row[l].accuracy.mean is not None else 0 for l in labels]
+        errors = [(by_row[l].accuracy.half_width or 0) if l in by_row else 0 for l in labels]
+        colour = DATASET_COLOURS.get(dataset, "#8172B3")
+        ax.bar(xs, means, width, yerr=errors, capsize=2, color=colour, label=f"ours: {DATASET_LABELS.get(dataset, dataset)}")
+        refs = [(x, by_row[l].report_accuracy) for x, l in zip(xs, labels) if l in by_row and by_row[l].report_accuracy is not None]
+        if refs:
+            ax.scatter(*zip(*refs), marker="D", s=18, color="black", zorder=3, label="report" if j == 0 else None)
+    ax.set_xticks(np.arange(len(labels)))
+    ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
+    ax.legend(fontsize=7, loc="lower right")
+
+
+def learning_curves(cells: list[Cell], title: str, path: Path) -> Path | None:
+    """Mean validation accuracy per epoch for each row (panels: group × dataset). None if every trial is 1 epoch."""
+    multi = [c for c in cells if len(c.history.get("val_accuracy") or []) > 1]
+    if not multi:
+        return None
+    groups = _groups(multi)
+    datasets = list(dict.fromkeys(c.dataset for c in multi))
+    fig = Figure(figsize=(5.5 * len(datasets), 3.2 * len(groups)))
+    for i, (group, members) in enumerate(groups.items()):
+        for j, dataset in enumerate(datasets):
+            ax = fig.add_subplot(len(groups), len(datasets), i * len(datasets) + j + 1)
+            _curves(ax, [c for c in members if c.dataset == dataset])
+            ax.set_title(f"{group} · {DATASET_LABELS.get(dataset, dataset)}", fontsize=9, loc="left")
+            ax.set_xlabel("epoch", fontsize=8)
+            ax.set_ylabel("valid accuracy", fontsize=8)
+            ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def _curves(ax, cells: list[Cell]) -> None:
+    rows = list(dict.fromkeys(c.row for c in cells))
+    for row in rows:
+        curve = mean_curves([c for c in cells if c.row == row])
+        if curve:
+            ax.plot(range(1, len(curve) + 1), curve, marker="o", markersize=3, label=row)
+    if rows:
+        ax.legend(fontsize=6, ncol=2)
+
+
+def figure1(original: np.ndarray, permuted: np.ndarray, caption: str, path: Path) -> Path:
+    """The report's Figure 1: one image before and after the pixel permutation."""
+    fig = Figure(figsize=(5.0, 2.8))
+    for i, (image, name) in enumerate(((original, "original"), (permuted, "permuted"))):
+        ax = fig.add_subplot(1, 2, i + 1)
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(name, fontsize=10)
+        ax.axis("off")
+    fig.suptitle(caption, fontsize=9)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -1,0 +1,183 @@
+"""Render a report: blocks for Markdown/HTML, PNG plots and CSV files, from loaded data only."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+from ablab.report.aggregate import RowSummary, summarize
+from ablab.report.document import Block, BulletList, Heading, Image, Paragraph, Table, to_html, to_markdown
+from ablab.report.findings import CLAIMS, MARGIN, Finding, evaluate
+from ablab.report.load import ReportData
+from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, learning_curves
+from ablab.report.stats import Interval
+from ablab.store.studies import bytes_to_arrays
+
+TITLE = "ablab: the report's Tables 1–7, rerun over seeds"
+SOURCE = "Epure & Rameshchandra, Introduction to Deep Learning, Assignment 2 (the seed report)"
+OUTSIDE, INSIDE, NO_CI = "outside CI", "", "n<2"
+
+
+def _interval(i: Interval) -> str:
+    if i.mean is None:
+        return "–"
+    return f"{i.mean:.3f}" if i.low is None else f"{i.mean:.3f} ± {i.half_width:.3f}"
+
+
+def _value(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def _mark(row: RowSummary, metric: str) -> str:
+    outside = row.outside(metric)
+    return "" if (row.report_accuracy if metric == "accuracy" else row.report_loss) is None else (
+        NO_CI if outside is None else OUTSIDE if outside else INSIDE)
+
+
+def _states(states: Counter) -> str:
+    return ", ".join(f"{s} {n}" for s, n in sorted(states.items()))
+
+
+def _study_table(rows: list[RowSummary]) -> Table:
+    headers = ["group", "row", "dataset", "n", "accuracy (ours, 95% CI)", "report", "", "loss (ours, 95% CI)", "report", "",
+               "trials"]
+    body, classes = [], []
+    for r in rows:
+        body.append([r.group, r.row, DATASET_LABELS.get(r.dataset, r.dataset), str(r.accuracy.n), _interval(r.accuracy),
+                     _value(r.report_accuracy), _mark(r, "accuracy"), _interval(r.loss), _value(r.report_loss),
+                     _mark(r, "loss"), _states(r.states)])
+        classes.append("outside" if r.outside("accuracy") or r.outside("loss") else "")
+    return Table(headers, body, classes, numeric={3, 4, 5, 7, 8}, mark_column=6)
+
+
+def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
+    states = Counter(c.state for c in data.cells)
+    unique = {c.key: c for c in data.cells}
+    versions = next((c.versions for c in data.cells if c.versions), {})
+    seeds = sorted({c.seed for c in data.cells})
+    blocks: list[Block] = [
+        Paragraph(f"Reproducing {SOURCE}. Store: {data.store_path}; profile: {data.profile}; generated "
+                  f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}."),
+        Paragraph(f"{len(data.cells)} table cells ({_states(states)}) filled by {len(unique)} distinct trials "
+                  f"(a row that is the same config as another, such as the reference MLP, is one trial); seeds {seeds}. "
+                  f"Backend: {', '.join(f'{b} ({n})' for b, n in data.backends().items()) or '–'}; versions: "
+                  f"{', '.join(f'{k} {v}' for k, v in sorted(versions.items())) or '–'}."),
+    ]
+    profiles = [f"{s.name}: {s.spec.get('profiles', {}).get(data.profile, {}).get('description', '')}" for s in data.studies]
+    profiles = [p for p in profiles if not p.endswith(": ")]
+    if profiles:
+        blocks += [Paragraph(f"What the '{data.profile}' profile changes from the report's settings:"), BulletList(profiles)]
+    blocks.append(Paragraph(
+        "Accuracy and loss are on the 10,000 test images. Each cell: mean ± half-width of the 95% t-interval over seeds "
+        "(n = finished trials; diverged trials count for accuracy, their loss is not finite). 'outside CI' marks a "
+        "report value that lies outside our interval. The report's CNN losses (Tables 1, 5–7) were computed on "
+        "inputs scaled by 1/225 with one-hot labels and are not comparable in scale.", note=True))
+    return blocks
+
+
+def _findings_blocks(findings: list[Finding]) -> list[Block]:
+    counts = Counter(f.verdict for f in findings)
+    blocks: list[Block] = [
+        Heading(2, "Findings", "findings"),
+        Paragraph(f"{len(findings)} conclusions of the report, each tested on our test accuracies: "
+                  + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())) + "."),
+        Paragraph(
+            "Rules: every test uses the 95% interval of a difference of mean test accuracy (paired over seeds when "
+            "both rows share seeds, else Welch). 'A better than B' is confirmed when the interval is above 0 and "
+            "refuted when below 0; 'best' needs A better than every other row of its group (refuted if any row is "
+            f"better than A); 'close/comparable' needs the interval within ±{MARGIN}; 'marginally better' needs a "
+            f"positive mean difference with the interval within ±{MARGIN}; 'no improvement' is confirmed when the "
+            f"interval's upper end is below {MARGIN}. A claim is confirmed when all its tests are, refuted when any is, "
+            "otherwise not supported.", note=True),
+        Table(["id", "source", "claim", "verdict"],
+              [[f.claim.id, f.claim.source, f.claim.text, f.verdict] for f in findings],
+              [f"verdict-{f.verdict.replace(' ', '-')}" for f in findings]),
+    ]
+    for f in findings:
+        blocks.append(Heading(3, f"{f.claim.id} — {f.verdict}: {f.claim.text}"))
+        if not f.results:
+            blocks.append(Paragraph("Not run: the store holds none of this claim's rows.", note=True))
+            continue
+        blocks.append(Table(["test", "verdict", "our numbers (test accuracy)"],
+                            [[r.description, r.verdict + (f" ({r.reason})" if r.reason else ""), r.numbers] for r in f.results],
+                            [f"verdict-{r.verdict.replace(' ', '-')}" for r in f.results]))
+    return blocks
+
+
+def _figure1_blocks(data: ReportData, out: Path) -> list[Block]:
+    names = sorted(data.artifacts, key=lambda n: ("fashion-mnist" not in n, n))
+    names = [n for n in names if n.startswith("permutation-sample:")]
+    blocks: list[Block] = [Heading(2, "Figure 1: a sample before and after the pixel permutation", "figure1")]
+    if not names:
+        return blocks + [Paragraph("No permuted trials in the store (run table1).", note=True)]
+    _, payload, meta = data.artifacts[names[0]]
+    arrays = bytes_to_arrays(payload)
+    caption = (f"{DATASET_LABELS.get(meta['dataset'], meta['dataset'])} test image {meta['test_index']}, "
+               f"permutation seed {meta['permutation_seed']}")
+    figure1(arrays["original"], arrays["permuted"], caption, out / "figure1.png")
+    return blocks + [Image("figure1.png", caption), Paragraph(
+        f"One fixed permutation of the 784 pixel positions ({caption}) is applied identically to train, valid "
+        "and test.", note=True)]
+
+
+def _study_blocks(data: ReportData, summaries: list[RowSummary], out: Path) -> list[Block]:
+    blocks: list[Block] = []
+    for study in data.studies:
+        rows = [r for r in summaries if r.study == study.name]
+        if not rows:
+            continue
+        blocks += [Heading(2, study.title or study.name, study.name)]
+        blocks += [Paragraph(note, note=True) for note in study.spec.get("notes", [])]
+        blocks.append(_study_table(rows))
+        bar = bar_chart(rows, study.title or study.name, out / f"{study.name}-accuracy.png")
+        blocks.append(Image(bar.name, f"{study.name}: mean test accuracy with 95% CI; ◆ the report's value"))
+        cells = [c for c in data.cells if c.study == study.name]
+        curves = learning_curves(cells, f"{study.title or study.name}: validation accuracy per epoch",
+                                 out / f"{study.name}-curves.png")
+        if curves is not None:
+            blocks.append(Image(curves.name, f"{study.name}: learning curves (mean over seeds)"))
+        else:
+            blocks.append(Paragraph("Learning curves: every trial here is one epoch (as in the report), so each "
+                                    "has one point; its train and valid accuracy are in trials.csv.", note=True))
+    return blocks
+
+
+def write_csvs(data: ReportData, summaries: list[RowSummary], out: Path) -> None:
+    """trials.csv: one row per (cell, seed); summary.csv: one row per table row and dataset."""
+    with open(out / "trials.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["study", "table", "group", "row", "dataset", "seed", "key", "state", "test_accuracy", "test_loss",
+                    "train_accuracy_last", "valid_accuracy_last", "epochs", "wall_time_s", "fit_time_s", "backend"])
+        for c in data.cells:
+            last = lambda k: (c.history.get(k) or [None])[-1]  # noqa: E731
+            w.writerow([c.study, c.table, c.group, c.row, c.dataset, c.seed, c.key, c.state, c.accuracy, c.loss,
+                        last("accuracy"), last("val_accuracy"), len(c.history.get("loss") or []), c.wall_time_s,
+                        c.fit_time_s, c.backend])
+    with open(out / "summary.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["study", "table", "group", "row", "dataset", "n", "accuracy_mean", "accuracy_low", "accuracy_high",
+                    "report_accuracy", "report_accuracy_outside_ci", "loss_mean", "loss_low", "loss_high", "report_loss"])
+        for r in summaries:
+            w.writerow([r.study, r.table, r.group, r.row, r.dataset, r.accuracy.n, r.accuracy.mean, r.accuracy.low,
+                        r.accuracy.high, r.report_accuracy, r.outside("accuracy"), r.loss.mean, r.loss.low, r.loss.high,
+                        r.report_loss])
+
+
+def render(data: ReportData, out: Path) -> dict[str, Path]:
+    """Write index.html, report.md, PNGs and CSVs into `out`; returns their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    summaries = summarize(data)
+    findings = evaluate(data, CLAIMS)
+    blocks: list[Block] = [Heading(1, TITLE)]
+    blocks += _run_info(data, summaries)
+    blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
+    blocks += _findings_blocks(findings)
+    blocks += _figure1_blocks(data, out)
+    blocks += _study_blocks(data, summaries, out)
+    write_csvs(data, summaries, out)
+    (out / "report.md").write_text(to_markdown(blocks))
+    (out / "index.html").write_text(to_html(blocks, TITLE))
+    return {"html": out / "index.html", "markdown": out / "report.md", "trials_csv": out / "trials.csv",
+            "summary_csv": out / "summary.csv"}

@@ -1,0 +1,1 @@
+"""Built-in study specs: one YAML per table of the report (package data)."""

@@ -1,0 +1,66 @@
+"""Helpers for study tests: tiny synthetic datasets installed by a worker hook, and tiny study specs.
+
+`install_tiny_data` is a worker hook ("study_fixtures:install_tiny_data"): every process that runs trials
+(driver, spawned pool workers, Ray workers) calls it, so trials load tiny in-memory data named like the real sets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HOOK = "study_fixtures:install_tiny_data"
+N_TRAIN, N_VALID, N_TEST = 200, 50, 100
+
+
+def tiny_splits(name: str):
+    """A learnable 10-class (N, 28, 28) uint8 set: class c lights a bar at column 2c+4 (differs by name)."""
+    from ablab.data import Splits
+
+    rng = np.random.default_rng(sum(map(ord, name)))
+
+    def part(n):
+        y = rng.integers(0, 10, n)
+        x = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
+        for i, c in enumerate(y):
+            x[i, :, 2 * c + 4 : 2 * c + 8] = 255
+        return x, y.astype(np.int64)
+
+    (xt, yt), (xv, yv), (xs, ys) = part(N_TRAIN), part(N_VALID), part(N_TEST)
+    return Splits(name=name, source="synthetic", x_train=xt, y_train=yt, x_valid=xv, y_valid=yv, x_test=xs, y_test=ys)
+
+
+_CACHE: dict = {}
+
+
+def _load(name, **kwargs):
+    if name not in _CACHE:
+        _CACHE[name] = tiny_splits(name)
+    return _CACHE[name]
+
+
+def install_tiny_data() -> None:
+    """Make ablab.data.load_dataset return tiny synthetic splits (this process only)."""
+    import ablab.data
+
+    ablab.data.load_dataset = _load
+
+
+def tiny_spec(name: str = "tiny", *, seeds=2, rows=3, extra: dict | None = None) -> dict:
+    """A small MLP study: `rows` learning rates on two datasets, hidden layer of 8 units, 1 epoch."""
+    spec = {
+        "name": name,
+        "title": "tiny study",
+        "model": "mlp",
+        "datasets": ["mnist", "fashion-mnist"],
+        "base": {"hidden_units": [8], "epochs": 1, "batch_size": 50},
+        "seeds": seeds,
+        "vary": [
+            {
+                "group": "Learning rate",
+                "rows": [{"label": "default"}]
+                + [{"label": f"lr {lr}", "set": {"learning_rate": lr}} for lr in (0.1, 0.05, 0.02, 0.2)[: rows - 1]],
+            }
+        ],
+    }
+    spec.update(extra or {})
+    return spec
