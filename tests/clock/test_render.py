@@ -103,6 +103,8 @@ def test_varied_styles_keep_clocks_readable():
         assert hands.minute_width_frac_r <= hands.hour_width_frac_r
         if style.numerals.kind == "none":
             assert style.marker.twelve != "none" and style.ticks.kind != "none"
+        if style.numerals.subset == "twelve":
+            assert style.ticks.kind != "none"
         if style.mirrored:
             assert has_mirror_cue(style)
         inks = [hands.gray, style.ticks.gray] + ([style.numerals.gray] if style.numerals.kind != "none" else [])

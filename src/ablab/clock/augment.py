@@ -79,13 +79,15 @@ def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
     if photo.blur_sigma_px > 0.05:
         pixels = blur(pixels, photo.blur_sigma_px)
     ramp_x, ramp_y = unit_ramps(size_px)
-    light = photo.gradient_x * ramp_x + (photo.gradient_y * ramp_y + (photo.brightness + 128.0))  # (size, size)
-    pixels = (pixels - 128.0) * photo.contrast + light
+    offset = 128.0 * (1.0 - photo.contrast) + photo.brightness  # (in - 128)·c + 128 + b = in·c + offset
+    light = photo.gradient_x * ramp_x + (photo.gradient_y * ramp_y + offset)  # (size, size)
+    pixels = pixels * photo.contrast  # a new array: `pixels` may be a read-only view of the picture
+    pixels += light
     if photo.noise_sigma > 0:
         bank = noise_bank(size_px)
         window = bank[photo.noise_dy : photo.noise_dy + size_px, photo.noise_dx : photo.noise_dx + size_px]
         pixels += photo.noise_sigma * (window.T if photo.noise_transposed else window)
-    out = np.clip(pixels, 0, 255).astype(np.uint8)  # float -> uint8 truncates; fine for noise-level accuracy
+    out = np.clip(pixels, 0, 255, out=pixels).astype(np.uint8)  # truncation: fine at noise-level accuracy
     if photo.jpeg_quality > 0:
         out = jpeg_round_trip(out, photo.jpeg_quality)
     return out

@@ -38,9 +38,9 @@ def _draw_dial(
     dial = Dial.place(face, size_px)
     draw_face(draw, dial, face)
     rim = 1.0 - face.border_width_frac_r  # inner edge of the border, in edge radii
-    draw_ticks(draw, dial, ticks, rim)
-    draw_numerals(canvas, dial, numerals, rim)
-    draw_marker(canvas, draw, dial, marker, rim - ticks.inset_frac_r)
+    draw_ticks(draw, dial, ticks, rim, skip_twelve=marker.twelve != "none")
+    draw_numerals(draw, dial, numerals, rim)
+    draw_marker(draw, dial, marker, rim - ticks.inset_frac_r)
     return canvas
 
 
@@ -104,14 +104,19 @@ def tick_bars(dial: Dial, phi: np.ndarray, outer_rho: np.ndarray, length: np.nda
     return np.concatenate([ends + normal, (ends - normal)[:, ::-1]], axis=1)
 
 
-def draw_ticks(draw: ImageDraw.ImageDraw, dial: Dial, ticks: TickDesign, rim: float) -> None:
-    """Hour ticks (bars or dots; longer at the quarters when quarter_scale > 1) and optional minute ticks."""
+def draw_ticks(draw: ImageDraw.ImageDraw, dial: Dial, ticks: TickDesign, rim: float, skip_twelve: bool) -> None:
+    """Hour ticks (bars or dots; longer at the quarters when quarter_scale > 1) and optional minute ticks.
+
+    skip_twelve leaves 12 o'clock free for a 12 mark, which then differs from every tick (else a dot or bar at 12
+    blurs into a tick like the others and the dial has no "up").
+    """
     if ticks.kind == "none":
         return
     n = 60 if ticks.kind == "hours_minutes" else 12
-    phi = np.arange(n) * (2 * math.pi / n)
-    is_hour = np.arange(n) % (n // 12) == 0
-    is_quarter = np.arange(n) % (n // 4) == 0
+    phi = np.arange(int(skip_twelve), n) * (2 * math.pi / n)
+    index = np.arange(int(skip_twelve), n)
+    is_hour = index % (n // 12) == 0
+    is_quarter = index % (n // 4) == 0
     grow = np.where(is_quarter, ticks.quarter_scale, 1.0)
     length = np.where(is_hour, ticks.hour_length_frac_r * grow, ticks.minute_length_frac_r)
     width = np.where(is_hour, ticks.hour_width_frac_r * grow, ticks.minute_width_frac_r)
@@ -151,8 +156,8 @@ def numeral_texts(numerals: NumeralDesign) -> tuple[str, ...]:
     return fonts.ARABIC
 
 
-def draw_numerals(canvas: Image.Image, dial: Dial, numerals: NumeralDesign, rim: float) -> None:
-    """Paste cached glyph masks centred on their hour positions."""
+def draw_numerals(draw: ImageDraw.ImageDraw, dial: Dial, numerals: NumeralDesign, rim: float) -> None:
+    """Stamp cached glyph masks centred on their hour positions."""
     if numerals.kind == "none":
         return
     hours = numeral_hours(numerals)
@@ -163,10 +168,10 @@ def draw_numerals(canvas: Image.Image, dial: Dial, numerals: NumeralDesign, rim:
     for hour, (x, y) in zip(hours, centres.tolist()):
         angle_deg = 30.0 * hour if numerals.radial else 0.0
         mask = fonts.glyph_mask(numerals.font, font_px, texts[hour], angle_deg)
-        canvas.paste(numerals.gray, (round(x - mask.width / 2), round(y - mask.height / 2)), mask)
+        draw.bitmap((round(x - mask.width / 2), round(y - mask.height / 2)), mask, fill=numerals.gray)
 
 
-def draw_marker(canvas: Image.Image, draw: ImageDraw.ImageDraw, dial: Dial, marker: MarkerDesign, outer_rho: float) -> None:
+def draw_marker(draw: ImageDraw.ImageDraw, dial: Dial, marker: MarkerDesign, outer_rho: float) -> None:
     """The 12 o'clock mark (its outer end at outer_rho radii) and the brand text below 12."""
     size = marker.size_frac_r
     if marker.twelve == "triangle":  # pointing at the centre
@@ -183,7 +188,7 @@ def draw_marker(canvas: Image.Image, draw: ImageDraw.ImageDraw, dial: Dial, mark
         for dx in (-offset, offset):
             draw.rectangle(_bar_box(dial, dx, outer_rho, size), fill=marker.gray)
     if marker.brand:
-        _draw_brand(canvas, dial, marker)
+        _draw_brand(draw, dial, marker)
 
 
 def _bar_box(dial: Dial, dx_r: float, outer_rho: float, size_r: float) -> list[float]:
@@ -194,9 +199,9 @@ def _bar_box(dial: Dial, dx_r: float, outer_rho: float, size_r: float) -> list[f
     return [x - half_w, dial.cy - outer_rho * r, x + half_w, dial.cy - (outer_rho - 1.4 * size_r) * r]
 
 
-def _draw_brand(canvas: Image.Image, dial: Dial, marker: MarkerDesign) -> None:
+def _draw_brand(draw: ImageDraw.ImageDraw, dial: Dial, marker: MarkerDesign) -> None:
     """Small writing halfway between the centre and 12: a mirror image shows as reversed letters."""
     font_px = fonts.font_px_for_height(marker.brand_font, 0.1 * dial.unit_px)
     mask = fonts.glyph_mask(marker.brand_font, font_px, marker.brand)
     y = dial.cy - 0.36 * dial.unit_px
-    canvas.paste(marker.gray, (round(dial.cx - mask.width / 2), round(y - mask.height / 2)), mask)
+    draw.bitmap((round(dial.cx - mask.width / 2), round(y - mask.height / 2)), mask, fill=marker.gray)

@@ -73,14 +73,16 @@ class Dial:
         return self.points(phi, scale * self.edge_rho(phi)).ravel().tolist()
 
 
-def hand_polygon(dial: Dial, angle_rad: float, along: np.ndarray, across: np.ndarray) -> list[float]:
-    """Canvas polygon of a shape given in hand coordinates (units of dial.unit_px).
+def hand_polygon(dial: Dial, angle_rad: float, along: list[float], across: list[float]) -> list[float]:
+    """Canvas polygon, flat [x0, y0, ...], of a shape given in hand coordinates (units of dial.unit_px).
 
     along: distance toward the hand's tip from the centre; across: sideways (to the right of the hand).
+    Plain Python: for 4-7 points numpy's per-call overhead dominates.
     """
     unit = dial.unit_px
-    dx, dy = math.sin(angle_rad), -math.cos(angle_rad)  # along the hand
+    dx, dy = math.sin(angle_rad) * unit, -math.cos(angle_rad) * unit  # along the hand
     nx, ny = -dy, dx  # perpendicular, to the right when the hand points up
-    xs = dial.cx + unit * (along * dx + across * nx)
-    ys = dial.cy + unit * (along * dy + across * ny)
-    return np.stack([xs, ys], axis=-1).ravel().tolist()
+    flat = []
+    for a, c in zip(along, across):
+        flat += (dial.cx + a * dx + c * nx, dial.cy + a * dy + c * ny)
+    return flat

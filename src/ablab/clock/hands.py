@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PIL import ImageDraw
 
 from ablab.clock.geometry import Dial, hand_polygon
@@ -22,7 +21,7 @@ def hand_angles_deg(hour: int, minute: int) -> tuple[float, float]:
     return (hour % 12 + minute / 60.0) * 30.0, minute * 6.0
 
 
-def hand_outline(shape: str, length: float, width: float, tail: float) -> tuple[np.ndarray, np.ndarray]:
+def hand_outline(shape: str, length: float, width: float, tail: float) -> tuple[list[float], list[float]]:
     """(along, across) polygon of a hand pointing along +along; all in dial units, tail behind the centre."""
     half = width / 2
     if shape == "line":
@@ -41,7 +40,7 @@ def hand_outline(shape: str, length: float, width: float, tail: float) -> tuple[
         across = [-shaft, -shaft, -1.5 * half, 0.0, 1.5 * half, shaft, shaft]
     else:
         raise ValueError(f"unknown hand shape {shape!r}; known: {', '.join(HAND_SHAPES)}")
-    return np.asarray(along, dtype=float), np.asarray(across, dtype=float)
+    return along, across
 
 
 def draw_hands(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, hour: int, minute: int) -> None:

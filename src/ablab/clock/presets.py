@@ -26,6 +26,7 @@ from ablab.clock.style import (
 from ablab.errors import unknown_name
 
 MIRROR_PROBABILITY = 0.2  # "sometimes reflections": about a fifth of the samples
+JPEG_FRACTION = 0.15
 
 # The one clock of the `single` preset: a plain wall clock, Arabic numerals, minute ticks, tapered dark hands.
 SINGLE_DESIGN = ClockStyle(
@@ -56,21 +57,28 @@ def sample_camera_single(rng: random.Random) -> Camera:
 
 
 def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
-    """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to a fifth."""
+    """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to some (a JPEG
+    round trip costs about as much as drawing the whole clock, so only JPEG_FRACTION of them).
+
+    Blur, noise and JPEG share one budget, so they never all hit at full strength: a picture that is both very
+    blurred and very noisy loses its numerals, and a person can no longer tell where 12 is.
+    """
     spread = 1.5 if harsh else 1.0
-    blurred = rng.random() < 0.6
-    jpeg = harsh and rng.random() < 0.2
+    jpeg = harsh and rng.random() < JPEG_FRACTION
+    max_blur = 0.8 + 0.3 * harsh
+    blur = rng.uniform(0.3, max_blur) if rng.random() < 0.6 else 0.0
+    damage_left = 1.0 - blur / max_blur * 0.6 - 0.25 * jpeg  # of the noise range
     return Photo(
-        blur_sigma_px=rng.uniform(0.3, 0.8 + 0.3 * harsh) if blurred else 0.0,
+        blur_sigma_px=blur,
         contrast=rng.uniform(1.0 - 0.27 * spread, 1.1),
         brightness=rng.uniform(-30.0, 25.0) * spread,
         gradient_x=rng.uniform(-40.0, 40.0) * spread,
         gradient_y=rng.uniform(-40.0, 40.0) * spread,
-        noise_sigma=rng.uniform(1.0, 8.0 + 5.0 * harsh),
+        noise_sigma=rng.uniform(1.0, 1.0 + (7.0 + 5.0 * harsh) * damage_left),
         noise_dx=rng.randrange(NOISE_MARGIN_PX),
         noise_dy=rng.randrange(NOISE_MARGIN_PX),
         noise_transposed=rng.random() < 0.5,
-        jpeg_quality=rng.randrange(20, 70) if jpeg else 0,
+        jpeg_quality=rng.randrange(25, 70) if jpeg else 0,
     )
 
 

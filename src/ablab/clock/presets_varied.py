@@ -2,7 +2,8 @@
 
 Rules that keep every sample readable by a person:
 - the minute hand is at least 1.3× and 0.18 radii longer than the hour hand, and no wider;
-- a dial without numerals always has ticks and a 12 o'clock mark (else a rotated clock has no "up");
+- a dial without numerals always has ticks and a 12 o'clock mark (else a rotated clock has no "up"), one with
+  only a 12 has ticks;
 - ink contrasts with the face by at least 110 gray levels, the face with the wall by 35 (or a border separates them);
 - numerals sit inside the tick ring with a margin for their width;
 - mirror images only where numerals at 3/9 (or all round) or writing show the mirror (style.has_mirror_cue).
@@ -104,14 +105,15 @@ def sample_ticks(rng: random.Random, ink: int, required: bool) -> TickDesign:
     )
 
 
-def sample_numerals(rng: random.Random, kind: str, ink: int, ticks: TickDesign, face: FaceDesign) -> NumeralDesign:
-    """Subset, font and orientation of `kind` numerals, sized and placed by fit_numerals."""
+def sample_numerals(
+    rng: random.Random, kind: str, subset: str, ink: int, ticks: TickDesign, face: FaceDesign
+) -> NumeralDesign:
+    """Font and orientation of `kind` numerals, sized and placed by fit_numerals."""
     if kind == "none":
         return NumeralDesign(kind="none")
     roman = kind == "roman"
     font = _choice(rng, FONT_NAMES)
     radial = rng.random() < (0.5 if roman else 0.15)
-    subset = _choice(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
     wanted = rng.uniform(0.11, 0.16) if roman else rng.uniform(0.14, 0.24)
     rim = 1.0 - face.border_width_frac_r  # numeral radii are fractions of the rim (inside the border)
     tick_depth = 0.0 if ticks.kind == "none" else ticks.inset_frac_r + ticks.hour_length_frac_r * ticks.quarter_scale
@@ -165,14 +167,14 @@ def sample_marker(rng: random.Random, ink: int, numerals: NumeralDesign, room: f
     """A 12 o'clock mark (always when there are no numerals; else only where it fits) and some brand names."""
     needs_mark = numerals.kind == "none"
     marks = ("triangle", "dot", "double_bar")
-    size = min(rng.uniform(0.12, 0.18), room / 1.4)
+    size = min(rng.uniform(0.14, 0.2), room / 1.4)
     wanted = needs_mark or (rng.random() < 0.25 and size >= 0.07)
     return MarkerDesign(
         twelve=_choice(rng, marks) if wanted else "none",
         size_frac_r=size,
         brand=_choice(rng, BRANDS) if rng.random() < 0.3 else "",
         brand_font=_choice(rng, FONT_NAMES),
-        gray=_gray(ink + rng.uniform(-15, 15)),
+        gray=ink,
     )
 
 
@@ -227,8 +229,9 @@ def sample_varied(rng: random.Random, mirror_probability: float) -> tuple[ClockS
     face_gray, ink, wall = sample_tones(rng)
     face = sample_face(rng, face_gray, ink, wall)
     kind = _choice(rng, ("arabic", "roman", "none"), (0.5, 0.25, 0.25))
-    ticks = sample_ticks(rng, ink, required=kind == "none")
-    numerals = sample_numerals(rng, kind, ink, ticks, face)
+    subset = _choice(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
+    ticks = sample_ticks(rng, ink, required=kind == "none" or subset == "twelve")  # a lone 12 needs ticks to read by
+    numerals = sample_numerals(rng, kind, subset, ink, ticks, face)
     design = ClockStyle(
         face=face,
         ticks=ticks,
