@@ -70,6 +70,22 @@ def test_mirror_flips_the_hands_about_the_12_6_axis():
     assert np.array_equal(mirrored, plain[:, ::-1]) or np.mean(np.abs(mirrored - plain[:, ::-1].astype(int))) < 3
 
 
+def test_canvas_covers_the_picture_under_the_strongest_camera():
+    """Every output corner maps inside the canvas, so clutter never ends at a visible canvas edge."""
+    from ablab.clock.augment import camera_matrix
+    from ablab.clock.geometry import MAX_SHIFT, MAX_TILT_DEG, MIN_ZOOM, canvas_side_px
+    from ablab.clock.style import Camera
+
+    side = canvas_side_px(SIZE)
+    for rotation in range(0, 360, 15):
+        for axis in range(0, 180, 15):
+            for shift in (-MAX_SHIFT, MAX_SHIFT):
+                camera = Camera(rotation, True, MAX_TILT_DEG, axis, MIN_ZOOM, shift, -shift)
+                a, b, c, d, e, f = camera_matrix(camera, SIZE, side)
+                for u, v in ((0, 0), (SIZE, 0), (0, SIZE), (SIZE, SIZE)):
+                    assert 0 <= a * u + b * v + c <= side and 0 <= d * u + e * v + f <= side
+
+
 def test_same_rng_same_bytes_other_rng_other_image():
     for preset in ("single", "varied"):
         a, style_a = render_sample(4, 20, preset, np.random.default_rng(7))

@@ -6,7 +6,6 @@ to the whole picture later, so numerals and writing are mirrored and rotated wit
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
@@ -21,13 +20,31 @@ QUARTERS = (0, 3, 6, 9)
 
 
 def draw_dial(style: ClockStyle, size_px: int) -> Image.Image:
-    """The time-independent picture of `style` on a canvas. Cached on the dial's parts only (not hands, camera or
-    photo), so the `single` preset draws its dial once per process. Callers must copy() it before drawing on it.
+    """A fresh canvas with the time-independent picture of `style`; the caller may draw on it.
+
+    A dial asked for a second time is kept (a few at most) and copied from then on, so the `single` preset draws
+    its dial once per process while `varied` (a new dial every time) pays neither a copy nor cache memory.
     """
-    return _draw_dial(style.face, style.ticks, style.numerals, style.marker, style.clutter, size_px)
+    key = (style.face, style.ticks, style.numerals, style.marker, style.clutter, size_px)
+    if key in _KEPT_DIALS:
+        return _KEPT_DIALS[key].copy()
+    canvas = _draw_dial(*key)
+    if key in _SEEN_ONCE:
+        if len(_KEPT_DIALS) >= MAX_KEPT_DIALS:
+            _KEPT_DIALS.pop(next(iter(_KEPT_DIALS)))
+        _KEPT_DIALS[key] = canvas.copy()
+    else:
+        if len(_SEEN_ONCE) >= 256:
+            _SEEN_ONCE.clear()
+        _SEEN_ONCE.add(key)
+    return canvas
 
 
-@functools.lru_cache(maxsize=4)
+MAX_KEPT_DIALS = 4
+_KEPT_DIALS: dict[tuple, Image.Image] = {}
+_SEEN_ONCE: set[tuple] = set()
+
+
 def _draw_dial(
     face: FaceDesign, ticks: TickDesign, numerals: NumeralDesign, marker: MarkerDesign, clutter: Clutter, size_px: int
 ) -> Image.Image:

@@ -59,7 +59,7 @@ def font_path(name: str) -> Path:
     return folder / file
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=1024)
 def load_font(name: str, size_px: int) -> ImageFont.FreeTypeFont:
     """A FreeType font at a pixel size, loaded once per process."""
     return ImageFont.truetype(str(font_path(name)), size_px)
@@ -88,8 +88,11 @@ def _digit_height_per_px(font: str) -> float:
 
 
 def font_px_for_height(font: str, height_px: float) -> int:
-    """Font size (px) whose digits are height_px tall; whole pixels, so glyph masks can be cached."""
-    return max(4, round(height_px / _digit_height_per_px(font)))
+    """Font size (px) whose digits are about height_px tall, on a coarse grid (steps of ~10%) so that glyph masks
+    are reused: every new (font, size) costs a font load and a text render per numeral."""
+    size_px = height_px / _digit_height_per_px(font)
+    step = max(1, round(size_px / 10))
+    return max(4, step * round(size_px / step))
 
 
 @functools.lru_cache(maxsize=256)

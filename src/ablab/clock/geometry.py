@@ -15,9 +15,9 @@ from ablab.clock.style import FaceDesign
 
 SUPERSAMPLE = 2  # the canvas is drawn at 2× and resampled to the output: cheap antialiasing
 # Camera limits the presets keep to; the canvas is made big enough to cover the output window under all of them.
-MAX_TILT_DEG = 30.0
-MIN_ZOOM = 0.9
-MAX_SHIFT = 0.05  # |shift_x_frac|, |shift_y_frac|
+MAX_TILT_DEG = 25.0
+MIN_ZOOM = 0.92
+MAX_SHIFT = 0.03  # |shift_x_frac|, |shift_y_frac|
 
 
 def canvas_side_px(size_px: int) -> int:

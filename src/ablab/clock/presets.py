@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ablab.clock.augment import NOISE_MARGIN_PX
+from ablab.clock.geometry import MAX_SHIFT, MIN_ZOOM
 from ablab.clock.presets_varied import sample_varied
 from ablab.clock.style import (
     Camera,
@@ -50,9 +51,9 @@ def sample_camera_single(rng: random.Random) -> Camera:
         mirrored=rng.random() < MIRROR_PROBABILITY,
         tilt_deg=rng.uniform(0.0, 15.0),
         tilt_axis_deg=rng.uniform(0.0, 180.0),
-        zoom=rng.uniform(0.92, 1.06),
-        shift_x_frac=rng.uniform(-0.03, 0.03),
-        shift_y_frac=rng.uniform(-0.03, 0.03),
+        zoom=rng.uniform(MIN_ZOOM, 1.06),
+        shift_x_frac=rng.uniform(-MAX_SHIFT, MAX_SHIFT),
+        shift_y_frac=rng.uniform(-MAX_SHIFT, MAX_SHIFT),
     )
 
 

@@ -34,7 +34,7 @@ def check_time(hour: int, minute: int) -> None:
 def render_clock(hour: int, minute: int, *, style: ClockStyle, size: int = 150) -> np.ndarray:
     """The clock of `style` showing hour:minute, as a (size, size) uint8 array. Deterministic in its arguments."""
     check_time(hour, minute)
-    canvas = draw_dial(style, size).copy()
+    canvas = draw_dial(style, size)
     draw_hands(ImageDraw.Draw(canvas), Dial.place(style.face, size), style.hands, int(hour), int(minute))
     picture = photograph(canvas, style.camera, size, style.face.background_gray)
     return develop(picture, style.photo)
