@@ -126,7 +126,7 @@ def test_varied_styles_keep_clocks_readable():
         inks = [hands.gray, style.ticks.gray] + ([style.numerals.gray] if style.numerals.kind != "none" else [])
         assert min(abs(style.face.face_gray - ink) for ink in inks) >= 90
     mirrored = np.mean([s.mirrored for s in styles])
-    assert 0.05 < mirrored < 0.25  # a fifth of the dials that show a mirror
+    assert 0.12 < mirrored < 0.28  # about a fifth, all on dials that show the mirror
     assert {s.numerals.kind for s in styles} == {"arabic", "roman", "none"}
     assert {s.hands.shape for s in styles} == {"line", "tapered", "lance", "arrow"}
     assert {s.face.exponent == 2.0 for s in styles} == {True, False}

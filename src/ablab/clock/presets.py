@@ -27,6 +27,8 @@ from ablab.clock.style import (
 from ablab.errors import unknown_name
 
 MIRROR_PROBABILITY = 0.2  # "sometimes reflections": about a fifth of the samples
+# varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
+VARIED_MIRROR_PROBABILITY = 0.3
 JPEG_FRACTION = 0.15
 
 # The one clock of the `single` preset: a plain wall clock, Arabic numerals, minute ticks, tapered dark hands.
@@ -61,21 +63,24 @@ def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
     """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to some (a JPEG
     round trip costs about as much as drawing the whole clock, so only JPEG_FRACTION of them).
 
-    Blur, noise and JPEG share one budget, so they never all hit at full strength: a picture that is both very
-    blurred and very noisy loses its numerals, and a person can no longer tell where 12 is.
+    Low contrast, blur, noise and JPEG share one budget, so they never all hit at full strength: a dim picture
+    that is also very blurred and noisy loses its numerals, and a person can no longer tell where 12 is.
     """
     spread = 1.5 if harsh else 1.0
+    lowest_contrast = 1.0 - 0.25 * spread
+    contrast = rng.uniform(lowest_contrast, 1.1)
+    dimness = max(0.0, (1.0 - contrast) / (1.0 - lowest_contrast))  # 0 (full contrast) .. 1 (dimmest)
     jpeg = harsh and rng.random() < JPEG_FRACTION
-    max_blur = 0.8 + 0.3 * harsh
+    max_blur = (0.8 + 0.2 * harsh) * (1.0 - 0.4 * dimness)
     blur = rng.uniform(0.3, max_blur) if rng.random() < 0.6 else 0.0
-    damage_left = 1.0 - blur / max_blur * 0.6 - 0.25 * jpeg  # of the noise range
+    budget = max(0.1, 1.0 - 0.3 * dimness - 0.5 * blur / max_blur - 0.25 * jpeg)  # of the noise range
     return Photo(
         blur_sigma_px=blur,
-        contrast=rng.uniform(1.0 - 0.27 * spread, 1.1),
+        contrast=contrast,
         brightness=rng.uniform(-30.0, 25.0) * spread,
         gradient_x=rng.uniform(-40.0, 40.0) * spread,
         gradient_y=rng.uniform(-40.0, 40.0) * spread,
-        noise_sigma=rng.uniform(1.0, 1.0 + (7.0 + 5.0 * harsh) * damage_left),
+        noise_sigma=rng.uniform(1.0, 1.0 + (7.0 + 5.0 * harsh) * budget),
         noise_dx=rng.randrange(NOISE_MARGIN_PX),
         noise_dy=rng.randrange(NOISE_MARGIN_PX),
         noise_transposed=rng.random() < 0.5,
@@ -99,7 +104,7 @@ def sample_single(rng: random.Random) -> ClockStyle:
 
 def sample_varied_style(rng: random.Random) -> ClockStyle:
     """A random design (see presets_varied) under a random camera and harsher light, noise and JPEG."""
-    design, camera = sample_varied(rng, MIRROR_PROBABILITY)
+    design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY)
     return ClockStyle(
         face=design.face,
         ticks=design.ticks,

@@ -6,7 +6,7 @@ Rules that keep every sample readable by a person:
   only a 12 has ticks;
 - ink contrasts with the face by at least 110 gray levels, the face with the wall by 35 (or a border separates them);
 - numerals sit inside the tick ring with a margin for their width;
-- mirror images only where numerals at 3/9 (or all round) or writing show the mirror (style.has_mirror_cue).
+- mirror images only where numerals at 3/9 (or all round) show the mirror (style.has_mirror_cue).
 """
 
 from __future__ import annotations

@@ -176,7 +176,7 @@ def has_mirror_cue(style: ClockStyle) -> bool:
     """Whether a person can tell a mirror image of this dial from a real clock (and so still read it).
 
     A symmetric dial (ticks, a mark at 12, only "12") mirrored is indistinguishable from a real clock showing
-    12:00 minus the time; numerals at 3 and 9 or all around, or writing, show the mirror.
+    12:00 minus the time; numerals at 3 and 9 (or all round) show the mirror: reversed digits, III on the left.
+    Brand writing would too, but at 150 px it is a few blurred pixels high, so it does not count.
     """
-    numerals_cue = style.numerals.kind != "none" and style.numerals.subset in ("all", "quarters")
-    return numerals_cue or bool(style.marker.brand)
+    return style.numerals.kind != "none" and style.numerals.subset in ("all", "quarters")
