@@ -1,0 +1,1 @@
+"""The report's own numbers, transcribed (package data)."""

@@ -1,0 +1,53 @@
+"""`ablab study list|run|status` from the command line."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from ablab.store import Store
+from ablab.studies.executors import make_executor
+from ablab.studies.runner import run_studies
+from ablab.studies.spec import parse_spec
+from study_fixtures import HOOK, tiny_spec
+
+
+def ablab(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)}
+    return subprocess.run([sys.executable, "-m", "ablab.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_list_shows_every_table_with_its_counts():
+    result = ablab("study", "list")
+    assert result.returncode == 0, result.stderr
+    for i in range(1, 8):
+        assert f"table{i}" in result.stdout
+    assert "60/52" in result.stdout and "90/78" in result.stdout  # table2: cells/trials quick, full
+
+
+def test_bad_spec_exits_2_with_the_field_path_and_stores_nothing(tmp_path):
+    spec = tiny_spec()
+    spec["vary"][0]["rows"][1]["set"] = {"optimizer": "bogus"}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    result = ablab("study", "run", str(path), "--store", str(tmp_path / "s.db"))
+    assert result.returncode == 2
+    assert "vary[0].rows[1].set.optimizer" in result.stderr and "'adadelta'" in result.stderr
+    assert not (tmp_path / "s.db").exists()
+    assert ablab("study", "run", "table2", "--profile", "fast", "--store", str(tmp_path / "s.db")).returncode == 2
+    unknown = ablab("study", "run", "table2", "--executor", "dask", "--store", str(tmp_path / "s.db"))
+    assert unknown.returncode == 2 and "known: local, ray" in unknown.stderr
+
+
+def test_status_after_a_run(tmp_path):
+    store = Store(tmp_path / "s.db")
+    spec = parse_spec(tiny_spec(seeds=1, rows=2))
+    run_studies([spec], store, make_executor("local", workers=0, data_dir=None, hook=HOOK), profile="quick",
+                hook=HOOK, show_progress=False)
+    result = ablab("study", "status", "tiny", "--store", str(store.path))
+    assert result.returncode == 0, result.stderr
+    assert "tiny: 4/4 cells finished" in result.stdout and "lr 0.1" in result.stdout
+    missing = ablab("study", "status", "table3", "--store", str(store.path))
+    assert missing.returncode == 2 and "no recorded trials" in missing.stderr
