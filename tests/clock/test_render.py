@@ -147,3 +147,17 @@ def test_contact_sheet_labels():
     images = np.zeros((8, 40, 40), dtype=np.uint8)
     sheet = contact_sheet(images, np.zeros((8, 2), dtype=np.int64), np.zeros(8, dtype=bool), columns=4)
     assert sheet.width > 4 * 40 and sheet.height > 2 * 40
+
+
+def test_blur_has_the_requested_sigma_and_keeps_brightness():
+    from ablab.clock.augment import blur
+
+    impulse = np.zeros((41, 41), dtype=np.float32)
+    impulse[20, 20] = 1000.0
+    for sigma in (0.5, 1.0):
+        spread = blur(impulse, sigma)
+        offsets = np.arange(41) - 20
+        assert spread.sum() == pytest.approx(1000.0, rel=1e-5)
+        assert np.sqrt((spread.sum(axis=0) * offsets**2).sum() / 1000.0) == pytest.approx(sigma, rel=1e-3)
+    flat = np.full((9, 9), 77.0, dtype=np.float32)
+    assert np.allclose(blur(flat, 0.8), 77.0)

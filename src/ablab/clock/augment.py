@@ -94,22 +94,30 @@ def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
 
 
 def blur(pixels: np.ndarray, sigma_px: float) -> np.ndarray:
-    """Gaussian-like blur of a float image: n separable passes of the 3-tap kernel [w, 1-2w, w] (variance 2w each),
-    edges replicated. ~5× faster than Pillow's GaussianBlur here; n = ceil(1.5·sigma²) keeps w <= 1/3."""
+    """Gaussian-like blur of a float32 image: n passes of the separable 3-tap kernel [w, 1-2w, w] (variance 2w
+    per axis and pass), edges replicated; n = ceil(1.5·sigma²) keeps w <= 1/3. Faster here than Pillow's filters."""
     passes = max(1, math.ceil(1.5 * sigma_px**2))
     w = sigma_px**2 / (2 * passes)
     for _ in range(passes):
-        pixels = _smooth_rows(_smooth_rows(pixels, w).T, w).T  # rows, then columns (as rows of the transpose)
+        pixels = _binomial_pass(pixels, w)
     return pixels
 
 
-def _smooth_rows(pixels: np.ndarray, w: float) -> np.ndarray:
-    """[w, 1-2w, w] along the last axis, edges replicated."""
-    out = pixels * (1.0 - 2.0 * w)
-    out[:, 1:] += w * pixels[:, :-1]
-    out[:, :-1] += w * pixels[:, 1:]
-    out[:, 0] += w * pixels[:, 0]
-    out[:, -1] += w * pixels[:, -1]
+def _binomial_pass(pixels: np.ndarray, w: float) -> np.ndarray:
+    """One [w, 1-2w, w] pass along rows then columns, on an edge-padded copy, reusing buffers."""
+    height, width = pixels.shape
+    padded = np.empty((height + 2, width + 2), dtype=np.float32)
+    padded[1:-1, 1:-1] = pixels
+    padded[0, 1:-1], padded[-1, 1:-1] = pixels[0], pixels[-1]
+    padded[:, 0], padded[:, -1] = padded[:, 1], padded[:, -2]
+    rows = padded[:, :-2] + padded[:, 2:]  # (height + 2, width): left + right neighbours
+    rows *= w
+    centre = np.multiply(padded[:, 1:-1], 1.0 - 2.0 * w)
+    rows += centre
+    out = rows[:-2] + rows[2:]  # (height, width): up + down neighbours
+    out *= w
+    np.multiply(rows[1:-1], 1.0 - 2.0 * w, out=centre[1:-1])
+    out += centre[1:-1]
     return out
 
 
