@@ -93,14 +93,19 @@ def report(args, runs: dict, stages: dict) -> str:
         f"`generate()` of {args.n} images at {args.size}×{args.size} on {args.workers} processes (target: 18,000 in"
         " ≤ 20 s). CPU ms/image counts the workers' CPU time; the machine is shared, so its load average is shown.",
         "",
-        "| preset | wall s | images/s | CPU s | CPU ms/image | load avg |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| preset | wall s | images/s | CPU s | CPU ms/image | CPU s / workers | load avg |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for preset, r in runs.items():
         lines.append(
             f"| {preset} | {r['wall_s']:.1f} | {args.n / r['wall_s']:.0f} | {r['cpu_s']:.1f} | "
-            f"{1000 * r['cpu_s'] / args.n:.2f} | {r['load']:.1f} |"
+            f"{1000 * r['cpu_s'] / args.n:.2f} | {r['cpu_s'] / args.workers:.1f} | {r['load']:.1f} |"
         )
+    lines += [
+        "",
+        "CPU s / workers is the wall time the same work would take with the cores to itself (a load average above"
+        " the core count means other processes were sharing them).",
+    ]
     lines += ["", f"One process, {args.stage_n} images, ms/image by stage:", ""]
     keys = list(next(iter(stages.values())))
     lines += ["| preset | " + " | ".join(keys) + " | total |", "| --- |" + " ---: |" * (len(keys) + 1)]

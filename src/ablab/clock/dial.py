@@ -48,6 +48,7 @@ _SEEN_ONCE: set[tuple] = set()
 def _draw_dial(
     face: FaceDesign, ticks: TickDesign, numerals: NumeralDesign, marker: MarkerDesign, clutter: Clutter, size_px: int
 ) -> Image.Image:
+    """Draw a dial on a new canvas: wall and clutter, face and border, ticks, numerals, 12 mark and brand."""
     side = canvas_side_px(size_px)
     canvas = Image.new("L", (side, side), face.background_gray)
     draw = ImageDraw.Draw(canvas)
