@@ -76,7 +76,7 @@ def glyph_mask(font: str, size_px: int, text: str, angle_deg: float = 0.0) -> Im
     mask = Image.new("L", (max(1, right - left), max(1, bottom - top)), 0)
     ImageDraw.Draw(mask).text((-left, -top), text, font=face, fill=255)
     if angle_deg:
-        mask = mask.rotate(-angle_deg, Image.Resampling.BICUBIC, expand=True)
+        mask = mask.rotate(-angle_deg, Image.Resampling.BILINEAR, expand=True)  # drawn at 2×: bilinear suffices
     return mask
 
 
