@@ -25,6 +25,7 @@ def parse_args():
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (the first is dropped)")
     parser.add_argument("--repeats", type=int, default=2, help="alternating ablab/raw runs per model")
     parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--models", default="mlp,cnn", help="comma-separated: mlp, cnn")
     return parser.parse_args()
 
 
@@ -95,7 +96,7 @@ def main() -> None:
 
     splits = load_dataset("mnist", cache_dir=args.cache_dir)
     started = time.perf_counter()
-    rows = [measure(name, splits, args) for name in ("mlp", "cnn")]
+    rows = [measure(name, splits, args) for name in args.models.split(",")]
     lines = [
         "## Training throughput: ablab vs raw Keras (`bench/throughput.py`)",
         "",

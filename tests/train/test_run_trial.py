@@ -40,9 +40,10 @@ def test_same_seed_same_result(fake_dataset):
 
 
 def test_non_finite_loss_is_diverged_not_a_crash(fake_dataset):
-    config = make_config({"activation": "exponential", "learning_rate": 50.0, "hidden_units": [64, 64]})
+    config = make_config({"activation": "exponential", "learning_rate": 50.0, "hidden_units": [64, 64], "epochs": 4})
     result = run_trial(TrialSpec(config, seed=0))
     assert result.state == "diverged"
+    assert len(result.history["loss"]) == 1, "training stops after the first non-finite epoch"
     assert any(v is None for v in result.history["loss"]) or result.test_loss is None
     assert result.test_accuracy is not None and not math.isnan(result.test_accuracy)
 
