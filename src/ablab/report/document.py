@@ -57,7 +57,12 @@ class BulletList:
     items: list[str]
 
 
-Block = Heading | Paragraph | Table | Image | BulletList
+@dataclass
+class Contents:
+    items: list[tuple[str, str]]  # (text, anchor of a Heading)
+
+
+Block = Heading | Paragraph | Table | Image | BulletList | Contents
 
 
 def _md_cell(text: str) -> str:
@@ -79,6 +84,8 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append(f"![{b.alt}]({b.path})")
         elif isinstance(b, BulletList):
             out += [f"- {item}" for item in b.items]
+        elif isinstance(b, Contents):
+            out.append("Contents: " + " · ".join(text for text, _ in b.items))
         out.append("")
     return "\n".join(out)
 
@@ -110,6 +117,9 @@ def to_html(blocks: list[Block], title: str) -> str:
             body.append(f"<a href=\"{html.escape(b.path)}\"><img src=\"{html.escape(b.path)}\" alt=\"{html.escape(b.alt)}\"></a>")
         elif isinstance(b, BulletList):
             body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in b.items) + "</ul>")
+        elif isinstance(b, Contents):
+            links = " · ".join(f"<a href=\"#{html.escape(a)}\">{html.escape(t)}</a>" for t, a in b.items)
+            body.append(f"<p>Contents: {links}</p>")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"

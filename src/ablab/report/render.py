@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from ablab.report.aggregate import RowSummary, summarize
-from ablab.report.document import Block, BulletList, Heading, Image, Paragraph, Table, to_html, to_markdown
+from ablab.report.document import Block, BulletList, Contents, Heading, Image, Paragraph, Table, to_html, to_markdown
 from ablab.report.findings import CLAIMS, MARGIN, Finding, evaluate
 from ablab.report.load import ReportData
 from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, learning_curves
@@ -70,7 +70,7 @@ def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
     if profiles:
         blocks += [Paragraph(f"What the '{data.profile}' profile changes from the report's settings:"), BulletList(profiles)]
     blocks.append(Paragraph(
-        "Accuracy and loss are on the 10,000 test images. Each cell: mean ± half-width of the 95% t-interval over seeds "
+        "Accuracy and loss are on the test split (10,000 images unless a study's settings say otherwise). Each cell: mean ± half-width of the 95% t-interval over seeds "
         "(n = finished trials; diverged trials count for accuracy, their loss is not finite). 'outside CI' marks a "
         "report value that lies outside our interval. The report's CNN losses (Tables 1, 5–7) were computed on "
         "inputs scaled by 1/225 with one-hot labels and are not comparable in scale.", note=True))
@@ -97,6 +97,8 @@ def _findings_blocks(findings: list[Finding]) -> list[Block]:
     ]
     for f in findings:
         blocks.append(Heading(3, f"{f.claim.id} — {f.verdict}: {f.claim.text}"))
+        if f.claim.note:
+            blocks.append(Paragraph(f.claim.note, note=True))
         if not f.results:
             blocks.append(Paragraph("Not run: the store holds none of this claim's rows.", note=True))
             continue
@@ -122,6 +124,22 @@ def _figure1_blocks(data: ReportData, out: Path) -> list[Block]:
         "and test.", note=True)]
 
 
+def _settings(cells) -> str:
+    """What the study's trials actually used, read from their stored configs (so reductions are stated)."""
+    configs = [c.config for c in cells if c.config]
+    if not configs:
+        return "No trial has run yet."
+    def values(field, default="–"):
+        return sorted({str(c.get(field) if c.get(field) is not None else default) for c in configs})
+    subsets = values("train_subset", "all 55,000")
+    parts = [f"epochs {', '.join(values('epochs'))}", f"training images: {', '.join(subsets)}",
+             f"batch sizes {', '.join(values('batch_size'))}", f"seeds {sorted({c.seed for c in cells})}"]
+    for field, label in (("valid_subset", "validation images"), ("test_subset", "test images")):
+        if any(field in c for c in configs):
+            parts.append(f"{label}: {', '.join(values(field, 'all'))}")
+    return "Settings of these trials (from the stored configs): " + "; ".join(parts) + "."
+
+
 def _study_blocks(data: ReportData, summaries: list[RowSummary], out: Path) -> list[Block]:
     blocks: list[Block] = []
     for study in data.studies:
@@ -129,11 +147,12 @@ def _study_blocks(data: ReportData, summaries: list[RowSummary], out: Path) -> l
         if not rows:
             continue
         blocks += [Heading(2, study.title or study.name, study.name)]
+        cells = [c for c in data.cells if c.study == study.name]
+        blocks.append(Paragraph(_settings(cells)))
         blocks += [Paragraph(note, note=True) for note in study.spec.get("notes", [])]
         blocks.append(_study_table(rows))
         bar = bar_chart(rows, study.title or study.name, out / f"{study.name}-accuracy.png")
         blocks.append(Image(bar.name, f"{study.name}: mean test accuracy with 95% CI; ◆ the report's value"))
-        cells = [c for c in data.cells if c.study == study.name]
         curves = learning_curves(cells, f"{study.title or study.name}: validation accuracy per epoch",
                                  out / f"{study.name}-curves.png")
         if curves is not None:
@@ -173,6 +192,8 @@ def render(data: ReportData, out: Path) -> dict[str, Path]:
     blocks: list[Block] = [Heading(1, TITLE)]
     blocks += _run_info(data, summaries)
     blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
+    blocks.append(Contents([("Findings", "findings"), ("Figure 1", "figure1")]
+                           + [(s.title.split(":")[0] if s.title else s.name, s.name) for s in data.studies]))
     blocks += _findings_blocks(findings)
     blocks += _figure1_blocks(data, out)
     blocks += _study_blocks(data, summaries, out)
