@@ -35,7 +35,8 @@ def cid(t):
     [([0.90, 0.91, 0.92], [0.80, 0.81, 0.82], f.CONFIRMED),
      ([0.80, 0.81, 0.82], [0.90, 0.91, 0.92], f.REFUTED),
      ([0.90, 0.80, 0.95], [0.85, 0.90, 0.85], f.NOT_SUPPORTED),
-     ([0.90], [0.80], f.NOT_SUPPORTED)],  # one seed: no interval
+     ([0.90], [0.80], f.NOT_SUPPORTED),  # one seed: no interval
+     ([0.90, 0.91, 0.92], [0.90, 0.91, 0.92], f.REFUTED)],  # identical results: no improvement at all
 )
 def test_better(a, b, expected):
     assert verdict(f.Test("better", A, M, b=B), {cid(A): a, cid(B): b}) == expected

@@ -3,7 +3,8 @@
 A claim holds one or more tests on test accuracy. Every test compares cells through the 95% interval of a
 difference of means (paired over seeds when both cells have the same seeds, else Welch):
 
-- better(a, b):            confirmed if the interval of a−b is above 0, refuted if below 0, else not supported.
+- better(a, b):            confirmed if the interval of a−b is above 0, refuted if at or below 0 (an interval
+                           [0, 0] means identical results: no improvement at all), else not supported.
 - best(a, among):          confirmed if a is better (as above) than every other row, refuted if some row is
                            better than a, else not supported.
 - close(a, b, m):          "comparable": confirmed if the interval of a−b lies within ±m, refuted if it lies
@@ -174,7 +175,7 @@ def _pairwise_verdict(d: Interval, kind: str, margin: float) -> str:
     if d.low is None:
         return NOT_SUPPORTED
     if kind == "better":
-        return CONFIRMED if d.low > 0 else REFUTED if d.high < 0 else NOT_SUPPORTED
+        return CONFIRMED if d.low > 0 else REFUTED if d.high <= 0 else NOT_SUPPORTED
     if kind == "close":
         inside = -margin <= d.low and d.high <= margin
         return CONFIRMED if inside else REFUTED if (d.low > margin or d.high < -margin) else NOT_SUPPORTED

@@ -77,7 +77,22 @@ def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
     return blocks
 
 
-def _findings_blocks(findings: list[Finding]) -> list[Block]:
+def _reduced(data: ReportData, finding: Finding) -> str:
+    """A caveat when the trials behind a claim were trained on a subset (quick profile), else ''."""
+    ids = set()
+    for t in finding.claim.tests:
+        ids |= {(*t.a, t.dataset)} | ({(*t.b, t.dataset)} if t.b else set())
+        ids |= {(t.a[0], t.a[1], row, t.dataset) for row in t.among}
+    configs = [c.config for c in data.cells if c.cell_id in ids and c.config]
+    subsets = sorted({c["train_subset"] for c in configs if c.get("train_subset")})
+    if not subsets:
+        return ""
+    epochs = sorted({c.get("epochs") for c in configs})
+    return (f"Indicative only: these trials trained on the first {', '.join(map(str, subsets))} images for "
+            f"{', '.join(map(str, epochs))} epoch(s) (profile {data.profile}); the report's regime is --profile full.")
+
+
+def _findings_blocks(data: ReportData, findings: list[Finding]) -> list[Block]:
     counts = Counter(f.verdict for f in findings)
     blocks: list[Block] = [
         Heading(2, "Findings", "findings"),
@@ -86,19 +101,22 @@ def _findings_blocks(findings: list[Finding]) -> list[Block]:
         Paragraph(
             "Rules: every test uses the 95% interval of a difference of mean test accuracy (paired over seeds when "
             "both rows share seeds, else Welch). 'A better than B' is confirmed when the interval is above 0 and "
-            "refuted when below 0; 'best' needs A better than every other row of its group (refuted if any row is "
-            f"better than A); 'close/comparable' needs the interval within ±{MARGIN}; 'marginally better' needs a "
-            f"positive mean difference with the interval within ±{MARGIN}; 'no improvement' is confirmed when the "
-            f"interval's upper end is below {MARGIN}. A claim is confirmed when all its tests are, refuted when any is, "
+            "refuted when it is at or below 0 ([0, 0]: identical results); 'best' needs A better than every other "
+            "row of its group (refuted if any row is at least as good); 'close/comparable' needs the interval "
+            f"within ±{MARGIN}; 'marginally better' needs a positive mean difference with the interval within "
+            f"±{MARGIN}; 'no improvement' is confirmed when the interval's upper end is below {MARGIN}. A claim is confirmed when all its tests are, refuted when any is, "
             "otherwise not supported.", note=True),
         Table(["id", "source", "claim", "verdict"],
-              [[f.claim.id, f.claim.source, f.claim.text, f.verdict] for f in findings],
+              [[f.claim.id, f.claim.source, f.claim.text, f.verdict + (" (indicative)" if _reduced(data, f) else "")]
+               for f in findings],
               [f"verdict-{f.verdict.replace(' ', '-')}" for f in findings]),
     ]
     for f in findings:
         blocks.append(Heading(3, f"{f.claim.id} — {f.verdict}: {f.claim.text}"))
         if f.claim.note:
             blocks.append(Paragraph(f.claim.note, note=True))
+        if f.results and (caveat := _reduced(data, f)):
+            blocks.append(Paragraph(caveat, note=True))
         if not f.results:
             blocks.append(Paragraph("Not run: the store holds none of this claim's rows.", note=True))
             continue
@@ -194,7 +212,7 @@ def render(data: ReportData, out: Path) -> dict[str, Path]:
     blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
     blocks.append(Contents([("Findings", "findings"), ("Figure 1", "figure1")]
                            + [(s.title.split(":")[0] if s.title else s.name, s.name) for s in data.studies]))
-    blocks += _findings_blocks(findings)
+    blocks += _findings_blocks(data, findings)
     blocks += _figure1_blocks(data, out)
     blocks += _study_blocks(data, summaries, out)
     write_csvs(data, summaries, out)
