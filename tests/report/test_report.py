@@ -64,7 +64,7 @@ def test_report_writes_html_markdown_plots_and_csv(store, tmp_path):
     assert all(src in names for src in re.findall(r'<img src="([^"]+)"', html))
     with open(out / "trials.csv") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 16 + 72 + 32 and {r["state"] for r in rows} == {"complete"}
+    assert len(rows) == 20 + 72 + 32 and {r["state"] for r in rows} == {"complete"}
 
 
 def test_report_from_a_missing_store_is_a_clear_error(tmp_path):
