@@ -40,3 +40,18 @@ def test_paired_difference_cancels_shared_seed_noise():
     assert method == "paired t" and paired.low == pytest.approx(0.01) and paired.high == pytest.approx(0.01)
     welch, method = difference_interval(a, {0: 0.89, 1: 0.94})
     assert method == "Welch t" and welch.low < 0 < welch.high
+
+
+def test_report_value_is_outside_only_beyond_its_rounding():
+    from collections import Counter
+
+    from ablab.report.aggregate import RowSummary
+
+    def row(values, report):
+        return RowSummary("s", 2, "g", "r", "mnist", mean_interval(values), mean_interval([]), Counter(), len(values),
+                          report, None)
+
+    assert row([0.1135, 0.1135], 0.113).outside("accuracy") is False  # 0.113 stands for [0.1125, 0.1135]
+    assert row([0.1135, 0.1135], 0.112).outside("accuracy") is True
+    assert row([0.90, 0.91, 0.92], 0.95).outside("accuracy") is True
+    assert row([0.90], 0.95).outside("accuracy") is None  # one seed: no interval

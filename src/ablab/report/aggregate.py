@@ -10,6 +10,7 @@ from ablab.report.load import Cell, CellId, ReportData
 from ablab.report.stats import Interval, mean_interval
 
 METRICS = ("accuracy", "loss")
+REPORT_ROUNDING = 0.0005  # the report prints 3 decimals: its value v stands for [v - 0.0005, v + 0.0005]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class RowSummary:
 
     def outside(self, metric: str) -> bool | None:
         """True when the report's value lies outside our 95% CI; None when there is no value or no CI.
+        The report's value is rounded to 3 decimals, so it is outside only when its rounding interval misses ours.
         A report 'nan' loss is outside whenever our loss is finite (n counts only finite losses)."""
         value = self.report_accuracy if metric == "accuracy" else self.report_loss
         interval = self.accuracy if metric == "accuracy" else self.loss
@@ -41,8 +43,9 @@ class RowSummary:
             return None
         if math.isnan(value):
             return interval.n > 0
-        inside = interval.contains(value)
-        return None if inside is None else not inside
+        if interval.low is None:
+            return None
+        return value + REPORT_ROUNDING < interval.low or value - REPORT_ROUNDING > interval.high
 
 
 def _reference(data: ReportData, cell_id: CellId, metric: str) -> float | None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ablab.report.aggregate import RowSummary, mean_curves
 from ablab.report.load import Cell
@@ -69,17 +70,18 @@ def learning_curves(cells: list[Cell], title: str, path: Path) -> Path | None:
     multi = [c for c in cells if len(c.history.get("val_accuracy") or []) > 1]
     if not multi:
         return None
-    groups = _groups(multi)
-    datasets = list(dict.fromkeys(c.dataset for c in multi))
-    fig = Figure(figsize=(5.5 * len(datasets), 3.2 * len(groups)))
-    for i, (group, members) in enumerate(groups.items()):
-        for j, dataset in enumerate(datasets):
-            ax = fig.add_subplot(len(groups), len(datasets), i * len(datasets) + j + 1)
-            _curves(ax, [c for c in members if c.dataset == dataset])
-            ax.set_title(f"{group} · {DATASET_LABELS.get(dataset, dataset)}", fontsize=9, loc="left")
-            ax.set_xlabel("epoch", fontsize=8)
-            ax.set_ylabel("valid accuracy", fontsize=8)
-            ax.grid(alpha=0.3)
+    panels = list(dict.fromkeys((c.group, c.dataset) for c in multi))  # only (group, dataset) pairs with data
+    columns = 2 if len(panels) > 1 else 1
+    rows = (len(panels) + columns - 1) // columns
+    fig = Figure(figsize=(5.5 * columns, 3.2 * rows))
+    for i, (group, dataset) in enumerate(panels):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        _curves(ax, [c for c in multi if c.group == group and c.dataset == dataset])
+        ax.set_title(f"{group} · {DATASET_LABELS.get(dataset, dataset)}", fontsize=9, loc="left")
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.set_ylabel("valid accuracy", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.grid(alpha=0.3)
     fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return _save(fig, path)
