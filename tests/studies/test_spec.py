@@ -154,3 +154,16 @@ def test_spec_files_resolve_and_bad_yaml_is_reported(tmp_path):
 def test_unknown_profile_lists_known_ones():
     with pytest.raises(AblabError, match="unknown profile 'fast'; known: full, quick"):
         expand(parse_spec(tiny_spec()), "fast")
+
+
+def test_a_study_can_hold_clock_trial_configs():
+    pytest.importorskip("ablab.clock.config")
+    spec = parse_spec({
+        "name": "clock-encodings", "task": "clock", "base": {"epochs": 1, "n_images": 40},
+        "vary": [{"group": "Encoding", "rows": [{"label": "hands"}, {"label": "hands again", "set": {"batch_size": 8}}]}],
+    })
+    cells = expand(spec, "quick")
+    assert [c.spec.config.task for c in cells] == ["clock", "clock"]
+    assert cells[0].dataset is None and cells[0].spec.config.model == "clock-base"
+    with pytest.raises(AblabError, match=r"vary\[0\].rows\[0\].set.encoding"):
+        parse_spec({"name": "c", "task": "clock", "vary": [{"group": "g", "rows": [{"label": "x", "set": {"encoding": "nope"}}]}]})

@@ -70,7 +70,12 @@ def grid_rows(group: GridGroup) -> list[Row]:
 
 
 def _model_of(spec: StudySpec, group: Change, row: Change) -> str | None:
-    return row.model or group.model or spec.base.get("model") or spec.model
+    """The row's model: row, group, base, spec, else the task config's default (classify: mlp)."""
+    chosen = row.model or group.model or spec.base.get("model") or spec.model
+    if chosen is None:
+        field = config_class(spec.task).model_fields.get("model")
+        chosen = field.default if field is not None else None
+    return chosen
 
 
 def _preset_fields(task: str, model: str | None, preset: str | None, path: str) -> dict:

@@ -120,7 +120,7 @@ class StudySpec(_Strict):
     title: str = ""
     table: int | None = None
     task: str = "classify"
-    model: str | None = "mlp"
+    model: str | None = None  # default: the task's (classify: mlp)
     datasets: list[str] = Field(default_factory=list)
     base: dict[str, Any] = Field(default_factory=dict)
     seeds: Seeds = 1
