@@ -46,7 +46,8 @@ def test_tiny_model_learns_an_easy_task_far_better_than_chance():
 def test_frame_encoding_trains_with_camera_and_refuses_without(tmp_path):
     from ablab.clock.train import train_reader
 
-    config = ClockTrialConfig(encoding="hands-frame", model="clock-tiny", image_size=48, epochs=1, n_images=40)
+    config = ClockTrialConfig(encoding="hands-frame", model="clock-tiny", image_size=48, epochs=1, n_images=40,
+                              augment=NO_AUGMENT)
     data = easy_arrays(64, 16)
     assert train_reader(config, 0, data)["metrics"]["n"] == 16
     bare = ClockArrays(*(ClockPart(p.images, p.labels) for p in (data.train, data.valid, data.test)))
@@ -59,15 +60,15 @@ def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path):
 
     from ablab.clock.train import run_clock_trial
 
-    config = ClockTrialConfig(preset="single", n_images=50, image_size=64, model="clock-tiny", epochs=1,
-                              batch_size=16, eval_presets=("varied",))
+    config = ClockTrialConfig(preset="single", n_images=50, image_size=64, model="clock-quick", epochs=1,
+                              batch_size=16, eval_presets=("varied",))  # encoding: landmarks, the default
     out = run_clock_trial(config, 3, data_dir=tmp_path / "data", model_path=tmp_path / "m.keras")
     assert out["metrics"]["n"] == 5 and out["metrics"]["varied"]["n"] == 20
     assert len(out["history"]["val_loss"]) == 1
     cached = sorted(p.name for p in (tmp_path / "data").iterdir())
     assert len(cached) == 2  # the single set and the extra varied test set
     model = keras.saving.load_model(tmp_path / "m.keras")
-    assert model.name.split("__")[1] == "hands" and model.input_shape[1:] == (64, 64, 1)
+    assert model.name.split("__")[1] == "landmarks" and model.input_shape[1:] == (64, 64, 1)
     run_clock_trial(config.model_copy(update={"epochs": 1}), 4, data_dir=tmp_path / "data")
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == cached  # reused, not regenerated
 
@@ -81,3 +82,25 @@ def test_config_rejects_unknown_names_and_fields():
         ClockTrialConfig(colour=True)
     assert ClockTrialConfig().task == "clock"
     assert ClockTrialConfig.model_validate_json(ClockTrialConfig().model_dump_json()) == ClockTrialConfig()
+
+
+def test_mirror_augmentation_flips_only_dials_with_a_cue_and_keeps_the_time():
+    from ablab.clock.encodings import get_encoding
+    from ablab.clock.generate import generate
+    from ablab.clock.landmarks import replay_landmarks
+    from ablab.clock.pipeline import make_batches
+
+    s = generate("varied", 24, size=64, seed=8, workers=1)
+    points, _, _, cue = replay_landmarks("varied", 8, 24, 64, with_cue=True)
+    assert cue.any() and not cue.all()
+    part = ClockPart(s.images, s.labels, Frame(s.rotation_deg, s.mirrored, points, cue))
+    for name in ("landmarks", "hands-frame", "hands"):
+        enc = get_encoding(name)
+        x, targets = make_batches(part, enc, batch_size=24, seed=0, mirror_prob=1.0)[0]
+        order = np.sort(np.arange(24))  # one batch: every sample, sorted
+        flipped = x[..., 0] == s.images[order][:, :, ::-1]
+        same = x[..., 0] == s.images[order]
+        assert all(f.all() for f in flipped[cue]) and all(u.all() for u in same[~cue])
+        decoded, _ = enc.decode({k: (np.eye(h.units)[v] if h.activation == "softmax" else v)
+                                 for h in enc.heads for k, v in [(h.name, targets[h.name])]})
+        assert np.abs(decoded - s.labels).sum() <= 2 * (name == "landmarks")  # landmarks: tilt may cost 1 min

@@ -29,6 +29,23 @@ class Frame:
 
     rotation_deg: np.ndarray  # (N,) float
     mirrored: np.ndarray  # (N,) bool
+    landmarks: np.ndarray | None = None  # (N, 7, 2) ablab.clock.landmarks.LANDMARKS in normalized image coordinates
+    mirror_cue: np.ndarray | None = None  # (N,) bool: the dial shows a mirror image as one (numerals, writing)
+
+    def take(self, idx) -> Frame:
+        pick = lambda a: None if a is None else a[idx]  # noqa: E731
+        return Frame(self.rotation_deg[idx], self.mirrored[idx], pick(self.landmarks), pick(self.mirror_cue))
+
+    def flipped(self, flip) -> Frame:
+        """The camera of the same images mirrored left-right where flip (N,) is True: rotation → −rotation, the
+        mirror flag toggles, landmarks' x → −x."""
+        flip = np.asarray(flip, bool)
+        points = None
+        if self.landmarks is not None:
+            points = self.landmarks.copy()
+            points[flip, :, 0] *= -1.0
+        return Frame(np.where(flip, np.mod(-self.rotation_deg, 360.0), self.rotation_deg),
+                     self.mirrored ^ flip, points, self.mirror_cue)
 
 
 @dataclass(frozen=True)
@@ -39,8 +56,9 @@ class Head:
     units: int
     activation: str | None = None  # "softmax" for class heads
     scale: float = 1.0  # output multiplier (a Rescaling layer), so regressions start in the right units
-    loss: str = "mse"  # "mse", "sparse_ce", "bce" or "circular" (see keras_loss)
+    loss: str = "mse"  # "mse", "sparse_ce", "bce", "circular" or "euclid" (see keras_loss)
     loss_unit: float = 1.0  # mse: error is divided by this; circular: the period, in the output's units
+    points: bool = False  # units/2 (x, y) points from spatial-softmax maps (DSNT) instead of a Dense layer
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,11 @@ class Encoding:
     loss_weights: dict | None = None
     needs_frame: bool = False  # targets need each image's camera (rotation_deg, mirrored), not only the time
     rotation_invariant: bool = True  # targets unchanged when the whole image is rotated (augmentation may rotate)
+    shift_invariant: bool = True  # targets unchanged by small shifts and zooms (not so for image positions)
+
+    @property
+    def needs_landmarks(self) -> bool:
+        return any(h.points for h in self.heads)
 
     def targets(self, labels, frame: Frame | None = None) -> dict[str, np.ndarray]:
         """Labels (N, 2) → {head name: target array} (float32, or int32 class indices).
@@ -194,6 +217,21 @@ def _frame_decode(o):
     return hour * 60 + minute, conf
 
 
+def _landmark_targets(m, frame: Frame):
+    if frame.landmarks is None:
+        raise AblabError("clock encoding 'landmarks' needs each image's landmarks, which only sets made by "
+                         "`ablab clock generate` (with meta.json, rotation_deg.npy, mirrored.npy) have")
+    return {"points": np.asarray(frame.landmarks, np.float32).reshape(len(m), -1)}
+
+
+def _landmark_decode(o):
+    from ablab.clock.landmarks import hand_angles_rad
+
+    minute_angle, hour_angle, conf = hand_angles_rad(o["points"].reshape(len(o["points"]), -1, 2))
+    minute = np.mod(np.rint(minute_angle * 60 / TWO_PI), 60)
+    return _hour_from_hand(hour_angle * 12 / TWO_PI, minute) * 60 + minute, conf
+
+
 def _build_registry() -> dict[str, Encoding]:
     encs = [
         _regression("regression-minutes", 1.0, "mse",
@@ -241,6 +279,17 @@ def _build_registry() -> dict[str, Encoding]:
             needs_frame=True,
             rotation_invariant=False,
         ),
+        Encoding(
+            name="landmarks",
+            description="find 7 points (centre, hand tips, dial at 12/3/6/9); the dial points give the dial's "
+            "frame, the tips in that frame give the hands' angles (needs generated data)",
+            heads=(Head("points", 14, loss="euclid", points=True),),
+            _targets=_landmark_targets,
+            _decode=_landmark_decode,
+            needs_frame=True,
+            rotation_invariant=False,
+            shift_invariant=False,
+        ),
     ]
     return {e.name: e for e in encs}
 
@@ -265,6 +314,13 @@ def keras_loss(head: Head):
     if head.loss == "bce":
         return keras.losses.BinaryCrossentropy()
     unit = float(head.loss_unit)
+    if head.loss == "euclid":
+
+        def euclid(y_true, y_pred):  # mean distance between predicted and true points (x, y pairs); DSNT's loss
+            diff = ops.reshape(y_pred - y_true, (-1, head.units // 2, 2))
+            return ops.mean(ops.sqrt(ops.sum(ops.square(diff), axis=-1) + 1e-8), axis=-1)
+
+        return euclid
     if head.loss == "circular":
 
         def circular(y_true, y_pred):  # 1 − cos of the angle between truth and prediction: no cliff at the wrap

@@ -30,8 +30,7 @@ class ClockPart:
         return len(self.images)
 
     def take(self, idx) -> ClockPart:
-        frame = None if self.frame is None else Frame(self.frame.rotation_deg[idx], self.frame.mirrored[idx])
-        return ClockPart(self.images[idx], self.labels[idx], frame)
+        return ClockPart(self.images[idx], self.labels[idx], None if self.frame is None else self.frame.take(idx))
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,11 @@ class ClockArrays:
     test: ClockPart
 
 
-def augmenter(aug: ClockAugment, seed: int, *, rotate_ok: bool = True):
+def augmenter(aug: ClockAugment, seed: int, *, rotate_ok: bool = True, shift_ok: bool = True):
     """A keras.Sequential of label-preserving random layers (identity at inference), or None if all are off.
 
-    rotate_ok=False (encodings whose targets are image angles) leaves rotation out: it would change the targets.
+    rotate_ok=False (targets are image angles) leaves rotation out, shift_ok=False (targets are image positions)
+    also zoom and shift: they would change the targets.
     """
     import keras
     from keras import layers
@@ -52,9 +52,9 @@ def augmenter(aug: ClockAugment, seed: int, *, rotate_ok: bool = True):
     stack = []
     if aug.rotation and rotate_ok:
         stack.append(layers.RandomRotation(0.5, fill_mode="reflect", seed=seed))  # ±180°: any angle
-    if aug.zoom_frac:
+    if aug.zoom_frac and shift_ok:
         stack.append(layers.RandomZoom(aug.zoom_frac, fill_mode="reflect", seed=seed + 1))
-    if aug.shift_frac:
+    if aug.shift_frac and shift_ok:
         stack.append(layers.RandomTranslation(aug.shift_frac, aug.shift_frac, fill_mode="reflect", seed=seed + 2))
     if aug.contrast:
         stack.append(layers.RandomContrast(aug.contrast, value_range=(0, 1), seed=seed + 3))
@@ -76,27 +76,38 @@ def _pydataset_base():
     return keras.utils.PyDataset
 
 
-def make_batches(part: ClockPart, encoding: Encoding, *, batch_size: int, seed: int | None):
+def make_batches(part: ClockPart, encoding: Encoding, *, batch_size: int, seed: int | None, mirror_prob: float = 0.0):
     """A keras PyDataset over a split's uint8 (N, S, S) images: float32 (B, S, S, 1) batches, {head: target} dicts.
 
     seed=None keeps the order (evaluation); else the order is reshuffled every epoch from np.random.default_rng(seed).
+    mirror_prob: chance that an image whose dial shows mirroring (numerals, writing: frame.mirror_cue) is flipped
+    left-right, its camera flipped with it; the time it shows is unchanged (the dataset's convention), so this is
+    label-preserving, and it balances the renderer's ~1-in-5 mirror images, which are what a reader finds hardest.
     """
 
     class ClockBatches(_pydataset_base()):
         def __init__(self):
             super().__init__(workers=1, use_multiprocessing=False)
-            self.images, self.targets = part.images, encoding.targets(part.labels, part.frame)
+            encoding.targets(part.labels[:1], None if part.frame is None else part.frame.take(slice(0, 1)))  # fail early
             self.rng = None if seed is None else np.random.default_rng(seed)
+            self.flip_rng = np.random.default_rng(None if seed is None else seed + 1)
+            cue = None if part.frame is None else part.frame.mirror_cue
+            self.can_flip = mirror_prob > 0 and seed is not None and cue is not None
             self.order = np.arange(len(part))
             self.on_epoch_end()
 
         def __len__(self):
-            return math.ceil(len(self.images) / batch_size)
+            return math.ceil(len(part) / batch_size)
 
         def __getitem__(self, i):
             idx = np.sort(self.order[i * batch_size : (i + 1) * batch_size])  # sorted: faster gather
-            x = self.images[idx].astype(np.float32)[..., None]
-            return x, {k: v[idx] for k, v in self.targets.items()}
+            x = part.images[idx]
+            frame = None if part.frame is None else part.frame.take(idx)
+            if self.can_flip:
+                flip = frame.mirror_cue & (self.flip_rng.random(len(idx)) < mirror_prob)
+                x = np.where(flip[:, None, None], x[:, :, ::-1], x)
+                frame = frame.flipped(flip)
+            return x.astype(np.float32)[..., None], encoding.targets(part.labels[idx], frame)
 
         def on_epoch_end(self):
             if self.rng is not None:
@@ -140,15 +151,15 @@ def resize_gray(image: np.ndarray, size: int) -> np.ndarray:
     return np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.LANCZOS))
 
 
-def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path, workers: int | None = None
-               ) -> ClockArrays:
+def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path, workers: int | None = None,
+               landmarks: bool = True) -> ClockArrays:
     """n_images clocks of `preset` (made once, cached under data_dir in the report's format), split 80/10/10."""
     from ablab.clock.dataset import load
 
     folder = Path(data_dir) / f"clock-{preset}-{size}px-n{n_images}-seed{seed}"
     if not (folder / "labels.npy").exists():
         _generate_into(folder, preset, n_images, size=size, seed=seed, workers=workers)
-    return from_splits(load(folder, seed=seed))
+    return from_splits(load(folder, seed=seed), landmarks=landmarks)
 
 
 def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, workers: int | None) -> None:
@@ -166,13 +177,22 @@ def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, w
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def from_splits(splits) -> ClockArrays:
-    """ablab.clock.dataset.ClockSplits → ClockArrays (with each image's camera when the directory has it)."""
+def from_splits(splits, *, landmarks: bool = True) -> ClockArrays:
+    """ablab.clock.dataset.ClockSplits → ClockArrays, with each image's camera when the directory has it, and its
+    landmarks and mirror cues (replayed from the generator once, then cached in the directory) where possible."""
+    from ablab.clock.landmarks import directory_landmarks
+
+    geometry = None
+    if landmarks:
+        n = len(splits.index_train) + len(splits.index_valid) + len(splits.index_test)
+        geometry = directory_landmarks(Path(splits.source), n, splits.meta, splits.rotation_deg, splits.mirrored)
+    points, cue = geometry if geometry is not None else (None, None)
 
     def part(x, y, index):
         frame = None
         if splits.rotation_deg is not None and splits.mirrored is not None:
-            frame = Frame(splits.rotation_deg[index], splits.mirrored[index])
+            frame = Frame(splits.rotation_deg[index], splits.mirrored[index],
+                          None if points is None else points[index], None if cue is None else cue[index])
         return ClockPart(x, y, frame)
 
     return ClockArrays(

@@ -7,6 +7,7 @@ and scores decoded times on the test split with the common-sense error (`ablab.c
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -44,12 +45,14 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
 
     keras.utils.set_random_seed(seed)
     encoding = get_encoding(config.encoding)
-    reader = build_clock_model(config.model, config.image_size, config.encoding)
-    trainer = _training_model(reader, config, seed, rotate_ok=encoding.rotation_invariant)
+    with _precision(config.precision):
+        reader = build_clock_model(config.model, config.image_size, config.encoding)
+    trainer = _training_model(reader, config, seed, encoding)
     steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
     trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads},
                     loss_weights=encoding.loss_weights)
-    train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed)
+    train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed,
+                         mirror_prob=config.augment.mirror_prob)
     valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
     curve = _CseCurve(reader, data.valid, progress)
     start = time.perf_counter()
@@ -71,11 +74,24 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     return {"metrics": metrics, "history": history}
 
 
-def _training_model(reader, config: ClockTrialConfig, seed: int, *, rotate_ok: bool):
+@contextlib.contextmanager
+def _precision(precision: str):
+    """Build under Keras' mixed bf16 policy (variables float32, compute bf16; heads stay float32), then restore."""
+    import keras
+
+    before = keras.mixed_precision.global_policy().name
+    keras.mixed_precision.set_global_policy("mixed_bfloat16" if precision == "bfloat16" else "float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def _training_model(reader, config: ClockTrialConfig, seed: int, encoding):
     """reader, preceded by the augmentation stack when there is one (the saved reader stays augmentation-free)."""
     import keras
 
-    aug = augmenter(config.augment, seed, rotate_ok=rotate_ok)
+    aug = augmenter(config.augment, seed, rotate_ok=encoding.rotation_invariant, shift_ok=encoding.shift_invariant)
     if aug is None:
         return reader
     inputs = keras.Input(reader.input_shape[1:], name="image")

@@ -28,12 +28,12 @@ def register(root: typer.Typer) -> None:
 
 @clock_app.command("train")
 def train_command(
-    encoding: str = typer.Option("hands", "--encoding", help="Label encoding (see the docs for the list)."),
+    encoding: str = typer.Option("landmarks", "--encoding", help="Label encoding (landmarks needs generated data)."),
     data: Path = typer.Option(..., "--data", help="Clock directory (images.npy, labels.npy), split 80/10/10."),
     epochs: int = typer.Option(None, "--epochs", help="Epochs (default: the config's)."),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
     seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
-    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-tiny, clock-small, clock-base, clock-wide."),
+    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm (default), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
     store_path: Path = StoreOption,
