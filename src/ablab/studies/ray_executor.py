@@ -58,8 +58,9 @@ class RayExecutor:
                 ray.init(address=address, **options)
             else:
                 ray.init(num_cpus=max(1, workers or os.cpu_count() or 1), **options)
-        except ConnectionError as err:
-            raise AblabError(f"--ray-address {address}: cannot join the Ray cluster ({err})") from None
+        except (ConnectionError, RuntimeError, ValueError) as err:
+            where = f"--ray-address {address}: cannot join the Ray cluster" if address else "cannot start a local Ray"
+            raise AblabError(f"{where} ({type(err).__name__}: {err})") from None
 
     def submit(self, spec) -> None:
         self._refs[self._remote.remote(spec, self.data_dir, self.setup)] = spec.key
