@@ -16,10 +16,9 @@ data: $(STAMP)
 	$(BIN)/ablab data fetch mnist
 	$(BIN)/ablab data fetch fashion-mnist
 
+# The main job: every table of the report (quick profile, this CPU), then report/index.html. Resumable.
 run: data
-	$(BIN)/ablab train --model mlp --dataset mnist --seed 0
-	$(BIN)/ablab train --model mlp --dataset fashion-mnist --seed 0
-	$(BIN)/ablab results list --limit 10
+	$(BIN)/ablab reproduce --profile quick --out report
 
 test: data
 	$(BIN)/python -m pytest -q
