@@ -164,6 +164,8 @@ def test_a_study_can_hold_clock_trial_configs():
     })
     cells = expand(spec, "quick")
     assert [c.spec.config.task for c in cells] == ["clock", "clock"]
-    assert cells[0].dataset is None and cells[0].spec.config.model == "clock-base"
+    from ablab.clock.config import ClockTrialConfig
+
+    assert cells[0].dataset is None and cells[0].spec.config.model == ClockTrialConfig().model  # the task's default
     with pytest.raises(AblabError, match=r"vary\[0\].rows\[0\].set.encoding"):
         parse_spec({"name": "c", "task": "clock", "vary": [{"group": "g", "rows": [{"label": "x", "set": {"encoding": "nope"}}]}]})
