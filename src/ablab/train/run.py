@@ -107,18 +107,22 @@ class StopOnNonFiniteLoss(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
+def _first(x: np.ndarray, y: np.ndarray, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+    return (x, y) if n is None else (x[:n], y[:n])
+
+
 def fit_and_evaluate(model: keras.Model, config: TrialConfig, splits, *, verbose: int) -> tuple[dict, float, float]:
-    """Train with validation curves, stop at the first non-finite loss, evaluate on test.
+    """Train with validation curves, stop after the first non-finite epoch loss, evaluate on test.
 
     Returns (history: metric -> per-epoch list, plus "epoch_time_s", test_loss, test_accuracy).
     """
-    x_train, y_train = splits.x_train, splits.y_train
-    if config.train_subset is not None:
-        x_train, y_train = x_train[: config.train_subset], y_train[: config.train_subset]
+    x_train, y_train = _first(splits.x_train, splits.y_train, config.train_subset)
+    x_valid, y_valid = _first(splits.x_valid, splits.y_valid, config.valid_subset)
+    x_test, y_test = _first(splits.x_test, splits.y_test, config.test_subset)
     fit = model.fit(
         x_train,
         _targets(y_train, config, 10),
-        validation_data=(splits.x_valid, _targets(splits.y_valid, config, 10)),
+        validation_data=(x_valid, _targets(y_valid, config, 10)),
         batch_size=config.batch_size,
         epochs=config.epochs,
         callbacks=[StopOnNonFiniteLoss(), timer := EpochTimer()],
@@ -127,7 +131,7 @@ def fit_and_evaluate(model: keras.Model, config: TrialConfig, splits, *, verbose
     history = {name: [float(v) for v in values] for name, values in fit.history.items()}
     history["epoch_time_s"] = timer.epoch_time_s
     test_loss, test_accuracy = model.evaluate(
-        splits.x_test, _targets(splits.y_test, config, 10), batch_size=max(config.batch_size, 256), verbose=0
+        x_test, _targets(y_test, config, 10), batch_size=max(config.batch_size, 256), verbose=0
     )
     return history, float(test_loss), float(test_accuracy)
 
