@@ -45,8 +45,8 @@ ARCHS: dict[str, ClockArch] = {
     # the full profile, every encoding: 80 px so the pyramid halves evenly (40, 20, 10, 5); 32 learned keypoints
     # off the pyramid feed the dense heads, 7 supervised ones are the landmarks encoding's output
     "clock-lm": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32),
-    # the quick profile: 48 px (24, 12, 6), a few hundred images/s on 2 cores
-    "clock-quick": ClockArch(work_px=48, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
+    # the quick profile, on 64-px renders (no resizing): 64 px → 32, 16, 8, 4
+    "clock-quick": ClockArch(work_px=64, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
     "clock-wide": ClockArch(work_px=100, stem=32, widths=(64, 96, 128, 160), dense=384),
 }
 

@@ -113,14 +113,14 @@ def _optimizer(config: ClockTrialConfig, total_steps: int):
 
 
 def predict_outputs(model, x: np.ndarray, *, batch_size: int = 256) -> dict[str, np.ndarray]:
-    """Run the reader on float32 (N, S, S, 1) in batches → {head name: (N, units) numpy}."""
-    from keras import ops
+    """Run the reader on float32 (N, S, S, 1) in batches → {head name: (N, units) numpy}.
 
+    predict_on_batch runs the compiled (traced once) forward pass; an eager model(x) is ~25× slower per call."""
     parts: dict[str, list] = {}
     for i in range(0, len(x), batch_size):
-        out = model(x[i : i + batch_size], training=False)
+        out = model.predict_on_batch(x[i : i + batch_size])
         for k, v in out.items():
-            parts.setdefault(k, []).append(ops.convert_to_numpy(v))
+            parts.setdefault(k, []).append(np.asarray(v))
     return {k: np.concatenate(v) for k, v in parts.items()}
 
 
