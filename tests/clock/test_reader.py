@@ -145,3 +145,23 @@ def test_best_model_is_the_lowest_recorded_error(saved_reader, tmp_path, capsys)
     Image.new("L", (30, 30), 200).save(tmp_path / "a.png")
     code, out, err = run_cli(["clock", "read", str(tmp_path / "a.png"), "--store", str(tmp_path / "ablab.db")], capsys)
     assert code == 0 and "other.keras" in err
+
+
+def test_best_model_also_comes_from_clock_trials_in_the_store(saved_reader, tmp_path):
+    from types import SimpleNamespace
+
+    from ablab.store import Store
+
+    record_model(tmp_path, saved_reader, "hands", {"mean_cse_min": 3.0})
+    from_study = tmp_path / "study.keras"
+    from_study.write_bytes(saved_reader.read_bytes())
+    store = Store(tmp_path / "ablab.db")
+    for key, config, path, err in (("c1", {"task": "clock", "encoding": "hands"}, from_study, 0.5),
+                                   ("m1", {"task": "mnist", "model": "cnn"}, saved_reader, 0.01)):
+        store.claim(key, config, 0)
+        store.finish(key, SimpleNamespace(state="complete", test_loss=1.0, test_accuracy=0.5,
+                                          metrics={"mean_cse_min": err}, history={}, wall_time_s=1.0, fit_time_s=1.0,
+                                          backend="tensorflow", versions={}, model_path=str(path), error=None))
+    assert best_model_path(tmp_path, tmp_path / "ablab.db") == from_study
+    assert best_model_path(tmp_path, tmp_path / "missing.db") == saved_reader.resolve()
+    assert not (tmp_path / "missing.db").exists()

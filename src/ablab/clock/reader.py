@@ -150,11 +150,13 @@ def record_model(registry_dir: Path, model_path: Path, encoding: str, metrics: d
     tmp.replace(registry_dir / REGISTRY_FILE)  # atomic: a crash never leaves a half-written registry
 
 
-def best_model_path(registry_dir: Path) -> Path:
-    """The existing reader with the lowest test mean common-sense error recorded in registry_dir."""
-    entries = [e for e in _registry(Path(registry_dir)) if Path(e["path"]).is_file()]
+def best_model_path(registry_dir: Path, store_path: Path | None = None) -> Path:
+    """The existing reader with the lowest test mean common-sense error: among those `ablab clock train` recorded
+    in registry_dir, and the clock trials (studies, `ablab train`) of the store at store_path if it exists."""
+    entries = [e for e in _registry(Path(registry_dir)) + _store_entries(store_path) if Path(e["path"]).is_file()]
     if not entries:
-        raise AblabError(f"no trained clock reader recorded in {Path(registry_dir) / REGISTRY_FILE}; "
+        raise AblabError(f"no trained clock reader recorded in {Path(registry_dir) / REGISTRY_FILE}"
+                         f"{'' if store_path is None else f' or {store_path}'}; "
                          "train one with `ablab clock train` or pass --model FILE")
 
     def score(e):
@@ -162,6 +164,17 @@ def best_model_path(registry_dir: Path) -> Path:
         return math.inf if value is None else float(value)
 
     return Path(min(entries, key=score)["path"])
+
+
+def _store_entries(store_path: Path | None) -> list[dict]:
+    """Completed clock trials with a saved model, from the SQLite store (never created here)."""
+    if store_path is None or not Path(store_path).is_file():
+        return []
+    from ablab.store import Store
+
+    rows = Store(store_path).trials(state="complete")
+    return [{"path": r.model_path, "encoding": r.config.get("encoding"), "metrics": r.metrics}
+            for r in rows if r.config.get("task") == "clock" and r.model_path]
 
 
 def _registry(registry_dir: Path) -> list[dict]:

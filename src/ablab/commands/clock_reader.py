@@ -149,7 +149,7 @@ def read_command(
 def _best(store_path: Path) -> Path:
     from ablab.clock.reader import best_model_path
 
-    return best_model_path(store_path.parent)
+    return best_model_path(store_path.parent, store_path)
 
 
 def _print_metrics(metrics: dict, *, title: str) -> None:
