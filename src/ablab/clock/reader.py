@@ -55,7 +55,9 @@ def load_reader(path: Path) -> Reader:
     except Exception as err:  # keras raises ValueError, OSError, zipfile errors... for a bad file
         raise AblabError(f"model file {path} could not be loaded as a Keras model: {err}") from None
     encoding, _ = parse_model_name(model.name)
-    return Reader(model=model, encoding=encoding, input_size=int(model.input_shape[1]), path=path)
+    reader = Reader(model=model, encoding=encoding, input_size=int(model.input_shape[1]), path=path)
+    predict_fast(reader, np.zeros((1, reader.input_size, reader.input_size, 1), np.float32))  # trace once, here
+    return reader
 
 
 def load_image_file(path: Path) -> np.ndarray:
@@ -93,7 +95,9 @@ def predict_fast(reader: Reader, x: np.ndarray) -> dict[str, np.ndarray]:
 def read_images(reader: Reader, images: list[np.ndarray], sources: list[str]) -> list[Reading]:
     """Gray images of any size → one Reading each (resized to the reader's input)."""
     x = np.stack([resize_gray(img, reader.input_size) for img in images]).astype(np.float32)[..., None]
-    labels, conf = reader.encoding.decode(predict_fast(reader, x))
+    # one image per call: the shape load_reader traced, so no retracing whatever the number of files
+    outputs = [predict_fast(reader, x[i : i + 1]) for i in range(len(x))]
+    labels, conf = reader.encoding.decode({k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]})
     return [
         Reading(src, int(h), int(m), None if conf is None else float(c))
         for src, (h, m), c in zip(sources, labels, conf if conf is not None else [None] * len(sources))
