@@ -104,3 +104,12 @@ def test_mirror_augmentation_flips_only_dials_with_a_cue_and_keeps_the_time():
         decoded, _ = enc.decode({k: (np.eye(h.units)[v] if h.activation == "softmax" else v)
                                  for h in enc.heads for k, v in [(h.name, targets[h.name])]})
         assert np.abs(decoded - s.labels).sum() <= 2 * (name == "landmarks")  # landmarks: tilt may cost 1 min
+
+
+def test_study_profiles_cover_every_encoding():
+    from ablab.clock.config import full_config, quick_config
+    from ablab.clock.encodings import ENCODINGS
+
+    for name in ENCODINGS:
+        assert quick_config(name).encoding == full_config(name).encoding == name
+    assert full_config().n_images * 0.8 >= 18000 and full_config().preset == "varied"
