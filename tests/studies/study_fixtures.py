@@ -12,11 +12,9 @@ HOOK = "study_fixtures:install_tiny_data"
 N_TRAIN, N_VALID, N_TEST = 200, 50, 100
 
 
-def tiny_splits(name: str):
-    """A learnable 10-class (N, 28, 28) uint8 set: class c lights a bar at column 2c+4 (differs by name)."""
+def bar_splits(name: str, n_train: int, n_valid: int, n_test: int, rng: np.random.Generator):
+    """A learnable 10-class (N, 28, 28) uint8 set: class c lights a 4-pixel bar at column 2c+4. Shared by all tests."""
     from ablab.data import Splits
-
-    rng = np.random.default_rng(sum(map(ord, name)))
 
     def part(n):
         y = rng.integers(0, 10, n)
@@ -25,8 +23,13 @@ def tiny_splits(name: str):
             x[i, :, 2 * c + 4 : 2 * c + 8] = 255
         return x, y.astype(np.int64)
 
-    (xt, yt), (xv, yv), (xs, ys) = part(N_TRAIN), part(N_VALID), part(N_TEST)
+    (xt, yt), (xv, yv), (xs, ys) = part(n_train), part(n_valid), part(n_test)
     return Splits(name=name, source="synthetic", x_train=xt, y_train=yt, x_valid=xv, y_valid=yv, x_test=xs, y_test=ys)
+
+
+def tiny_splits(name: str):
+    """The tiny bar set for study tests; its seed comes from the name, so mnist and fashion-mnist differ."""
+    return bar_splits(name, N_TRAIN, N_VALID, N_TEST, np.random.default_rng(sum(map(ord, name))))
 
 
 _CACHE: dict = {}
