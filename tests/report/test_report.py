@@ -31,7 +31,7 @@ def store(tmp_path):
     rng = np.random.default_rng(0)
     for name in ("table1", "table5", "table7"):
         spec = load_builtin(name)
-        cells = expand(spec, "quick")
+        cells = expand(spec, "quick", seeds=2)  # 2 seeds: CIs and verdicts (the quick CNN profile has 1)
         index.record(spec, "quick", cells)
         for trial in unique_specs(cells):
             store.claim(trial.key, trial.config_dict(), trial.seed)
@@ -64,7 +64,7 @@ def test_report_writes_html_markdown_plots_and_csv(store, tmp_path):
     assert all(src in names for src in re.findall(r'<img src="([^"]+)"', html))
     with open(out / "trials.csv") as f:
         rows = list(csv.DictReader(f))
-    assert len(rows) == 20 + 72 + 32 and {r["state"] for r in rows} == {"complete"}
+    assert len(rows) == 16 + 72 + 32 and {r["state"] for r in rows} == {"complete"}
 
 
 def test_report_from_a_missing_store_is_a_clear_error(tmp_path):

@@ -51,3 +51,17 @@ def test_status_after_a_run(tmp_path):
     assert "tiny: 4/4 cells finished" in result.stdout and "lr 0.1" in result.stdout
     missing = ablab("study", "status", "table3", "--store", str(store.path))
     assert missing.returncode == 2 and "no recorded trials" in missing.stderr
+
+
+def test_an_unreachable_ray_address_exits_2_naming_it(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"ray://127.0.0.1:{port}"
+    path = tmp_path / "t.yaml"
+    path.write_text(yaml.safe_dump(tiny_spec(seeds=1, rows=1)))
+    result = ablab("study", "run", str(path), "--executor", "ray", "--ray-address", address, "--store", str(tmp_path / "s.db"))
+    assert result.returncode == 2
+    assert f"--ray-address {address}: nothing answers at 127.0.0.1:{port}" in result.stderr

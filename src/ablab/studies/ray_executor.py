@@ -8,6 +8,7 @@ a dataset once and keeps it for the trials it runs next.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -23,6 +24,31 @@ def _ray():
     except ImportError:
         raise AblabError(RAY_MISSING) from None
     return ray
+
+
+def head_endpoint(address: str) -> tuple[str, int] | None:
+    """(host, port) that an explicit address names (`ray://host:10001` or the head's `host:6379`); None for
+    `auto`/`local` and forms that name no port, which Ray resolves itself."""
+    rest = address.split("://", 1)[-1].rstrip("/")
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return None
+    return host.strip("[]"), int(port)
+
+
+def check_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """Fail in seconds, not minutes, when nothing listens at the address (Ray itself retries for minutes)."""
+    endpoint = head_endpoint(address)
+    if endpoint is None:
+        return
+    try:
+        socket.create_connection(endpoint, timeout=timeout_s).close()
+    except OSError as err:
+        raise AblabError(
+            f"--ray-address {address}: nothing answers at {endpoint[0]}:{endpoint[1]} ({err.strerror or err}); "
+            "start the cluster's head there (`ray start --head`), fix the address, or drop --ray-address to run on "
+            "a local Ray"
+        ) from None
 
 
 def _run_on_worker(spec, data_dir: str | None, setup: WorkerSetup) -> Outcome:
@@ -55,6 +81,7 @@ class RayExecutor:
         options = dict(runtime_env={"env_vars": env}, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
         try:
             if address:
+                check_reachable(address)
                 ray.init(address=address, **options)
             else:
                 ray.init(num_cpus=max(1, workers or os.cpu_count() or 1), **options)
