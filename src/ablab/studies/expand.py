@@ -69,9 +69,10 @@ def grid_rows(group: GridGroup) -> list[Row]:
     return rows
 
 
-def _model_of(spec: StudySpec, group: Change, row: Change) -> str | None:
-    """The row's model: row, group, base, spec, else the task config's default (classify: mlp)."""
-    chosen = row.model or group.model or spec.base.get("model") or spec.model
+def _model_of(spec: StudySpec, group: Change, row: Change, profile: Profile | None = None) -> str | None:
+    """The row's model: row, group, the profile's `set` (a quick profile may swap in a smaller model), base, spec,
+    else the task config's default (classify: mlp)."""
+    chosen = row.model or group.model or (profile.set.get("model") if profile else None) or spec.base.get("model") or spec.model
     if chosen is None:
         field = config_class(spec.task).model_fields.get("model")
         chosen = field.default if field is not None else None
@@ -153,7 +154,7 @@ def expand(spec: StudySpec, profile: str = "full", seeds: Seeds | None = None) -
     prof = spec.profile(profile)
     trials = []
     for group_path, path, group, row in _rows(spec):
-        model = _model_of(spec, group, row)
+        model = _model_of(spec, group, row, prof)
         model_prof = _model_profile(prof, model)
         layers = _layers(spec, profile, (group_path, path), group, row, model)
         scale = model_prof.epochs_scale or prof.epochs_scale
