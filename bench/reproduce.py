@@ -13,6 +13,7 @@ sum of their wall times. Targets: Tables 1–7 ≤ 30 min, the clock-encodings s
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sqlite3
 import subprocess
@@ -61,13 +62,16 @@ def study_spans(store: Path, profile: str) -> list[dict]:
 
 
 def _minutes(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+    return "–" if value is None or math.isnan(value) else f"{value:.1f}"
 
 
 def group_span_min(spans: list[dict], names: set[str]) -> float | None:
-    """Minutes from the group's first claim to its last end; None unless every trial of it has finished."""
+    """Minutes from the group's first claim to its last end; None unless every trial of it has finished; NaN
+    when the run had none of its studies."""
     picked = [s for s in spans if s["study"] in names]
-    if not picked or any({"pending", "running"} & set(s["states"].split(",")) for s in picked):
+    if not picked:
+        return float("nan")  # not part of this run
+    if any({"pending", "running"} & set(s["states"].split(",")) for s in picked):
         return None
     return (max(s["end"] for s in picked) - min(s["start"] for s in picked)) / 60
 
@@ -85,7 +89,8 @@ def describe(spans: list[dict], wall_s: float | None, profile: str, loads: tuple
     lines += [f"| {s['study']} | {s['trials']} | {_minutes(s['span_min'])} | {s['trial_min']:.1f} | {s['states']} |" for s in spans]
     lines += ["", "| measure | value | target |", "| --- | ---: | ---: |"]
     for name, value in measured.items():
-        verdict = "unfinished" if value is None else "meets" if value <= TARGETS_MIN[name] else "misses"
+        verdict = ("unfinished" if value is None else "not in this run" if math.isnan(value)
+                   else "meets" if value <= TARGETS_MIN[name] else "misses")
         lines.append(f"| {'Tables 1–7' if name == 'tables' else name} wall (min) | {_minutes(value)} | ≤ {TARGETS_MIN[name]:.0f} ({verdict}) |")
     if wall_s is not None:
         lines.append(f"| whole command incl. report (min) | {wall_s / 60:.1f} | |")
