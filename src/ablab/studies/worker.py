@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -55,8 +56,27 @@ def init_worker(setup: WorkerSetup) -> None:
         for var in ("TF_NUM_INTRAOP_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ[var] = str(setup.threads)
         os.environ["TF_NUM_INTEROP_THREADS"] = "1"
+    _import_keras_quietly()
     call_hook(setup.hook)
     _STATE["ready"] = True
+
+
+def _import_keras_quietly() -> None:
+    """Import keras (and its backend) with file descriptor 2 pointed at /dev/null.
+
+    TensorFlow 2.21 logs oneDNN INFO lines from C++ at import, before TF_CPP_MIN_LOG_LEVEL is read; every worker
+    would repeat them on the user's terminal. A failed import still raises (the traceback prints after restore).
+    """
+    if "keras" in sys.modules:
+        return
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import keras  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def execute(spec, data_dir: str | Path | None, setup: WorkerSetup | None = None) -> Outcome:
