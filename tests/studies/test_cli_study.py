@@ -25,6 +25,8 @@ def test_list_shows_every_table_with_its_counts():
     for i in range(1, 8):
         assert f"table{i}" in result.stdout
     assert "60/52" in result.stdout and "90/78" in result.stdout  # table2: cells/trials quick, full
+    assert "clock-encodings" in result.stdout and "39/39" in result.stdout  # Task 3: 13 encodings × 3 seeds
+    assert result.stdout.index("table7") < result.stdout.index("clock-encodings")  # after the tables
 
 
 def test_bad_spec_exits_2_with_the_field_path_and_stores_nothing(tmp_path):

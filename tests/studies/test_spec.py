@@ -20,8 +20,8 @@ def report_rows() -> Counter:
     return Counter(int(r["table"]) for r in csv.DictReader(text.splitlines()) if r["metric"] == "accuracy")
 
 
-def test_there_is_one_builtin_per_table():
-    assert builtin_names() == [f"table{i}" for i in range(1, 8)]
+def test_there_is_one_builtin_per_table_then_task_3():
+    assert builtin_names() == [f"table{i}" for i in range(1, 8)] + ["clock-encodings"]
 
 
 @pytest.mark.parametrize("name", [f"table{i}" for i in range(1, 8)])
@@ -149,7 +149,7 @@ def test_spec_files_resolve_and_bad_yaml_is_reported(tmp_path):
     bad.write_text("name: [unclosed\n")
     with pytest.raises(AblabError, match="bad.yaml: line 2 is not valid YAML"):
         resolve_spec(str(bad))
-    with pytest.raises(AblabError, match="unknown study 'table9'; known: table1"):
+    with pytest.raises(AblabError, match="unknown study 'table9'; known: clock-encodings, table1"):
         resolve_spec("table9")
 
 

@@ -18,6 +18,7 @@ import numpy as np
 from ablab.clock.config import ClockTrialConfig
 from ablab.clock.encodings import get_encoding, keras_loss
 from ablab.clock.metrics import cse_minutes, summarize
+from ablab.clock.mistakes import MISTAKES_ARTIFACT, mistakes_npz
 from ablab.clock.models import build_clock_model
 from ablab.clock.pipeline import ClockArrays, augmenter, clock_data, make_batches, preset_test_set
 
@@ -30,7 +31,8 @@ def run_clock_trial(
     """Train config's reader with `seed` on data cached under data_dir; save it to model_path if given.
 
     Returns {"metrics": {evaluate fields, "test_loss", "train_time_s", "samples_per_s", per extra preset ...},
-    "history": {"loss": [...], "val_loss": [...], "val_mean_cse_min": [...], ...}}.
+    "history": {"loss": [...], "val_loss": [...], "val_mean_cse_min": [...], ...},
+    "artifacts": {"clock-errors": npz bytes of the test errors and worst readings (ablab.clock.mistakes)}}.
     """
     data = clock_data(config.preset, config.n_images, size=config.image_size, seed=config.data_seed,
                       data_dir=Path(data_dir))
@@ -71,7 +73,9 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
         reader.save(model_path)
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     history["val_mean_cse_min"] = curve.values
-    return {"metrics": metrics, "history": history}
+    test_pred, _ = decode_images(reader, data.test.images)  # for the report: error histogram, worst readings
+    artifacts = {MISTAKES_ARTIFACT: mistakes_npz(data.test.labels, test_pred, data.test.images)}
+    return {"metrics": metrics, "history": history, "artifacts": artifacts}
 
 
 @contextlib.contextmanager

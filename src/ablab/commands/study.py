@@ -46,7 +46,7 @@ def _executor(kind: str, workers: int | None, ray_address: str | None, cache: Pa
 
 @study_app.command("list")
 def list_studies() -> None:
-    """The built-in studies (one per table of the report) with their rows and trials per profile."""
+    """The built-in studies (one per table of the report, then Task 3) with their rows and trials per profile."""
     from ablab.studies.catalog import builtin_specs
     from ablab.studies.expand import expand, unique_specs
 
@@ -144,7 +144,7 @@ def reproduce(
     hook: str = HookOption,
     no_progress: bool = NoProgressOption,
 ) -> None:
-    """Run every built-in study (Tables 1–7) under a profile, then write the report."""
+    """Run every built-in study (Tables 1–7, then Task 3: clock-encodings) under a profile, then write the report."""
     from ablab.report import write_report
     from ablab.studies.catalog import builtin_specs
 

@@ -15,6 +15,7 @@ from ablab.store.studies import StudyIndex, StudyRecord
 
 REFERENCE_PACKAGE = "ablab.studies.reference"
 REFERENCE_FILE = "report_values.csv"
+TASK3_FILE = "task3_values.csv"  # the report's Task 3 outcomes (sections 3.1–3.4), quoted
 
 CellId = tuple[int | None, str, str, str]  # (table, group, row, dataset)
 
@@ -39,6 +40,7 @@ class Cell:
     config: dict
     backend: str | None
     versions: dict
+    metrics: dict = field(default_factory=dict)  # the trial's stored metrics (clock trials: the CSE summary)
 
     @property
     def finished(self) -> bool:
@@ -59,12 +61,34 @@ class ReportData:
     cells: list[Cell]
     artifacts: dict[str, tuple[str, bytes, dict]] = field(default_factory=dict)
     reference: dict[tuple, float] = field(default_factory=dict)  # (table, group, row, dataset, metric) -> value
+    task3_reference: list[ReportOutcome] = field(default_factory=list)  # the report's Task 3 outcomes
 
     def cells_of(self, cell_id: CellId) -> list[Cell]:
         return [c for c in self.cells if c.cell_id == cell_id]
 
     def backends(self) -> Counter:
         return Counter(c.backend for c in self.cells if c.backend)
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """One number the report states for Task 3: its section, approach, our encoding of it, the metric, the value
+    (None where the report says it got none) and the sentence it comes from."""
+
+    section: str
+    approach: str
+    encoding: str
+    metric: str
+    value: float | None
+    quote: str
+
+
+def task3_reference() -> list[ReportOutcome]:
+    """The report's Task 3 outcomes, transcribed in task3_values.csv (package data), in the report's order."""
+    text = resources.files(REFERENCE_PACKAGE).joinpath(TASK3_FILE).read_text()
+    return [ReportOutcome(r["section"], r["approach"], r["encoding"], r["metric"],
+                          float(r["value"]) if r["value"].strip() else None, r["quote"])
+            for r in csv.DictReader(text.splitlines())]
 
 
 def reference_values() -> dict[tuple, float]:
@@ -110,8 +134,8 @@ def load(store_path: str | Path, profile: str | None = None) -> ReportData:
             m.study, m.table, m.group, m.row, m.dataset, m.seed, m.key, t.state if t else "pending",
             _finite(t.test_accuracy) if t else None, _finite(t.test_loss) if t else None,
             t.history if t else {}, t.wall_time_s if t else None, t.fit_time_s if t else None,
-            t.config if t else {}, t.backend if t else None, t.versions if t else {},
+            t.config if t else {}, t.backend if t else None, t.versions if t else {}, t.metrics if t else {},
         ))
     studies = [s for s in index.studies() if s.profile == profile]
     artifacts = {name: index.artifact(name) for name in index.artifact_names()}
-    return ReportData(store_path, profile, studies, cells, artifacts, reference_values())
+    return ReportData(store_path, profile, studies, cells, artifacts, reference_values(), task3_reference())

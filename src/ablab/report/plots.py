@@ -108,3 +108,36 @@ def figure1(original: np.ndarray, permuted: np.ndarray, caption: str, path: Path
     fig.suptitle(caption, fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
+
+
+def error_histogram(errors_min: np.ndarray, title: str, path: Path, *, bin_min: float = 15.0) -> Path:
+    """Share of test readings per common-sense error bin (0–360 min); the dashed line is a guessing reader's
+    (errors uniform on 0–360), so a reader at chance looks flat and a good one piles up at 0."""
+    errors = np.asarray(errors_min, np.float64)
+    bins = np.arange(0.0, 360.0 + bin_min, bin_min)
+    counts, _ = np.histogram(np.clip(errors, 0, 360), bins=bins)
+    fig = Figure(figsize=(7.0, 3.2))
+    ax = fig.add_subplot(1, 1, 1)
+    ax.bar(bins[:-1], counts / max(1, len(errors)), width=bin_min, align="edge", color="#4C72B0", edgecolor="white")
+    ax.axhline(bin_min / 360.0, color="black", linestyle="--", linewidth=1, label="chance (guessing)")
+    ax.set_xlim(0, 360)
+    ax.set_xlabel("common-sense error (min)", fontsize=8)
+    ax.set_ylabel("share of test readings", fontsize=8)
+    ax.legend(fontsize=7)
+    ax.set_title(title, fontsize=9, loc="left")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def image_grid(images: list[np.ndarray], captions: list[str], title: str, path: Path, *, columns: int = 4) -> Path:
+    """Gray thumbnails in a grid, each with a caption (e.g. the worst readings: true, read, error)."""
+    rows = max(1, (len(images) + columns - 1) // columns)
+    fig = Figure(figsize=(2.2 * columns, 2.4 * rows + 0.4))
+    for i, (image, caption) in enumerate(zip(images, captions)):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        ax.imshow(image, cmap="gray", vmin=0, vmax=255)
+        ax.set_title(caption, fontsize=7)
+        ax.axis("off")
+    fig.suptitle(title, fontsize=9)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -8,6 +8,8 @@ from collections import Counter
 from pathlib import Path
 
 from ablab.report.aggregate import RowSummary, summarize
+from ablab.report.clock import Task3Finding, clock_studies, task3_finding
+from ablab.report.clock_section import clock_blocks
 from ablab.report.document import Block, BulletList, Contents, Heading, Image, Paragraph, Table, to_html, to_markdown
 from ablab.report.findings import CLAIMS, MARGIN, Finding, evaluate
 from ablab.report.load import ReportData
@@ -15,7 +17,7 @@ from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, learning_curv
 from ablab.report.stats import Interval
 from ablab.store.studies import bytes_to_arrays
 
-TITLE = "ablab: the report's Tables 1–7, rerun over seeds"
+TITLE = "ablab: the report's Tables 1–7 and Task 3, rerun over seeds"
 SOURCE = "Epure & Rameshchandra, Introduction to Deep Learning, Assignment 2 (the seed report)"
 OUTSIDE, INSIDE, NO_CI = "outside CI", "", "n<2"
 
@@ -92,11 +94,27 @@ def _reduced(data: ReportData, finding: Finding) -> str:
             f"{', '.join(map(str, epochs))} epoch(s) (profile {data.profile}); the report's regime is --profile full.")
 
 
-def _findings_blocks(data: ReportData, findings: list[Finding]) -> list[Block]:
-    counts = Counter(f.verdict for f in findings)
+def _task3_row(t: Task3Finding) -> tuple[list[str], str]:
+    row = [t.id, t.source, t.text, t.verdict + (" (indicative)" if t.indicative else "")]
+    return row, f"verdict-{t.verdict.replace(' ', '-')}"
+
+
+def _task3_blocks(t: Task3Finding) -> list[Block]:
+    blocks: list[Block] = [Heading(3, f"{t.id} — {t.verdict}: {t.text}")]
+    if t.indicative:
+        blocks.append(Paragraph("Indicative only: these clock trials ran on the reduced profile stated above "
+                                "(the report's regime is --profile full).", note=True))
+    blocks.append(Paragraph("Rule: confirmed when every encoding of the report's approaches is at chance in our "
+                            "trials, refuted when one of them learns (see the Task 3 section).", note=True))
+    return blocks + [BulletList(t.details)]
+
+
+def _findings_blocks(data: ReportData, findings: list[Finding], task3: Task3Finding | None = None) -> list[Block]:
+    counts = Counter([f.verdict for f in findings] + ([task3.verdict] if task3 else []))
     blocks: list[Block] = [
         Heading(2, "Findings", "findings"),
-        Paragraph(f"{len(findings)} conclusions of the report, each tested on our test accuracies: "
+        Paragraph(f"{len(findings) + bool(task3)} conclusions of the report, each tested on our test accuracies"
+                  + (" (Task 3: common-sense errors)" if task3 else "") + ": "
                   + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())) + "."),
         Paragraph(
             "Rules: every test uses the 95% interval of a difference of mean test accuracy (paired over seeds when "
@@ -108,8 +126,8 @@ def _findings_blocks(data: ReportData, findings: list[Finding]) -> list[Block]:
             "otherwise not supported.", note=True),
         Table(["id", "source", "claim", "verdict"],
               [[f.claim.id, f.claim.source, f.claim.text, f.verdict + (" (indicative)" if _reduced(data, f) else "")]
-               for f in findings],
-              [f"verdict-{f.verdict.replace(' ', '-')}" for f in findings]),
+               for f in findings] + ([_task3_row(task3)[0]] if task3 else []),
+              [f"verdict-{f.verdict.replace(' ', '-')}" for f in findings] + ([_task3_row(task3)[1]] if task3 else [])),
     ]
     for f in findings:
         blocks.append(Heading(3, f"{f.claim.id} — {f.verdict}: {f.claim.text}"))
@@ -123,7 +141,7 @@ def _findings_blocks(data: ReportData, findings: list[Finding]) -> list[Block]:
         blocks.append(Table(["test", "verdict", "our numbers (test accuracy)"],
                             [[r.description, r.verdict + (f" ({r.reason})" if r.reason else ""), r.numbers] for r in f.results],
                             [f"verdict-{r.verdict.replace(' ', '-')}" for r in f.results]))
-    return blocks
+    return blocks + (_task3_blocks(task3) if task3 else [])
 
 
 def _figure1_blocks(data: ReportData, out: Path) -> list[Block]:
@@ -160,9 +178,10 @@ def _settings(cells) -> str:
 
 def _study_blocks(data: ReportData, summaries: list[RowSummary], out: Path) -> list[Block]:
     blocks: list[Block] = []
+    clock = {s.name for s in clock_studies(data)}  # Task 3 has its own section (report.clock_section)
     for study in data.studies:
         rows = [r for r in summaries if r.study == study.name]
-        if not rows:
+        if not rows or study.name in clock:
             continue
         blocks += [Heading(2, study.title or study.name, study.name)]
         cells = [c for c in data.cells if c.study == study.name]
@@ -212,9 +231,10 @@ def render(data: ReportData, out: Path) -> dict[str, Path]:
     blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
     blocks.append(Contents([("Findings", "findings"), ("Figure 1", "figure1")]
                            + [(s.title.split(":")[0] if s.title else s.name, s.name) for s in data.studies]))
-    blocks += _findings_blocks(data, findings)
+    blocks += _findings_blocks(data, findings, task3_finding(data))
     blocks += _figure1_blocks(data, out)
     blocks += _study_blocks(data, summaries, out)
+    blocks += clock_blocks(data, out)
     write_csvs(data, summaries, out)
     (out / "report.md").write_text(to_markdown(blocks))
     (out / "index.html").write_text(to_html(blocks, TITLE))

@@ -140,6 +140,11 @@ class StudyIndex:
             db.close()
 
 
+def trial_artifact_name(key: str, name: str) -> str:
+    """Where a trial's own artifact lives (`trial:<key>:<name>`): the runner writes it, the report reads it."""
+    return f"trial:{key}:{name}"
+
+
 def arrays_to_bytes(**arrays: np.ndarray) -> bytes:
     """Pack named arrays as .npz bytes (no pickle) for an artifact."""
     buffer = io.BytesIO()

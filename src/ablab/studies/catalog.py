@@ -1,7 +1,9 @@
-"""The built-in studies (one per table of the report) and spec resolution: a NAME or a path to a YAML file."""
+"""The built-in studies (one per table of the report, then Task 3's clock encodings) and spec resolution: a NAME
+or a path to a YAML file."""
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -12,9 +14,15 @@ BUILTIN_PACKAGE = "ablab.studies.builtin"
 
 
 def builtin_names() -> list[str]:
-    """Names of the built-in studies, in table order (table1 … table7)."""
+    """Names of the built-in studies: the tables in table order (table1 … table7), then the others by name
+    (clock-encodings: Task 3), so `ablab reproduce` runs and lists them in the report's order."""
     files = resources.files(BUILTIN_PACKAGE).iterdir()
-    return sorted(f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml"))
+    return sorted((f.name.removesuffix(".yaml") for f in files if f.name.endswith(".yaml")), key=_report_order)
+
+
+def _report_order(name: str) -> tuple:
+    table = re.fullmatch(r"table(\d+)", name)
+    return (0, int(table.group(1)), "") if table else (1, 0, name)
 
 
 def load_builtin(name: str) -> StudySpec:

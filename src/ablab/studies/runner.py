@@ -10,9 +10,10 @@ from __future__ import annotations
 import statistics
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ablab.store import FINISHED, Store, current_owner
-from ablab.store.studies import StudyIndex, arrays_to_bytes
+from ablab.store.studies import StudyIndex, arrays_to_bytes, trial_artifact_name
 from ablab.studies.expand import StudyTrial, expand, unique_specs
 from ablab.studies.progress import TrialProgress
 from ablab.studies.spec import Seeds, StudySpec
@@ -93,11 +94,30 @@ def record_figure_samples(index: StudyIndex, trials: list[StudyTrial], data_dir)
         index.put_artifact(name, "npz", data, {"dataset": dataset, "permutation_seed": seed, "test_index": i})
 
 
-class Driver:
-    """Keeps the executor's slots full with claimed trials and stores what comes back."""
+def prepare_clock_data(specs: list, data_dir) -> None:
+    """Render each clock data set the unfinished clock trials use, once, here in the driver before any worker
+    starts: all trials of a study share one set (cached under data_dir), and workers that start together would
+    otherwise each render it (and each replay its landmarks)."""
+    configs = [s.config for s in specs if getattr(s.config, "task", None) == "clock"]
+    if not configs:
+        return
+    from ablab.clock.pipeline import clock_data, preset_test_set
 
-    def __init__(self, store: Store, executor, summary: RunSummary, progress: TrialProgress):
+    root = Path(data_dir or ".")  # as run_clock_trial_spec
+    for preset, n, size, seed in sorted({(c.preset, c.n_images, c.image_size, c.data_seed) for c in configs}):
+        clock_data(preset, n, size=size, seed=seed, data_dir=root)
+    extra = {(p, c.n_images, c.image_size, c.data_seed): (p, c) for c in configs for p in c.eval_presets}
+    for preset, config in extra.values():
+        preset_test_set(preset, config, data_dir=root)
+
+
+class Driver:
+    """Keeps the executor's slots full with claimed trials and stores what comes back (with its artifacts)."""
+
+    def __init__(self, store: Store, executor, summary: RunSummary, progress: TrialProgress,
+                 index: StudyIndex | None = None):
         self.store, self.executor, self.summary, self.progress = store, executor, summary, progress
+        self.index = index or StudyIndex(store)
         self.owner = current_owner()
         self.in_flight: dict[str, tuple[object, float]] = {}  # key -> (spec, submitted at)
         self.seen_pids: set[int] = set()
@@ -131,6 +151,8 @@ class Driver:
     def _store(self, outcome: Outcome) -> None:
         spec, submitted = self.in_flight.pop(outcome.key)
         if outcome.result is not None:
+            for name, blob in (getattr(outcome.result, "artifacts", None) or {}).items():  # first: finished has them
+                self.index.put_artifact(trial_artifact_name(outcome.key, name), "npz", blob, {"key": outcome.key})
             self.store.finish(outcome.key, outcome.result)
             state = outcome.result.state
         else:
@@ -179,10 +201,11 @@ def run_studies(
         index.record(spec, profile, cells[spec.name])
     record_figure_samples(index, all_cells, data_dir)
     todo, summary.already_finished = _runnable(store, all_cells)
+    prepare_clock_data(todo, data_dir)
     summary.cells, summary.trials = len(all_cells), summary.already_finished + len(todo)
     try:
         with TrialProgress(len(todo), enabled=show_progress) as progress:
-            Driver(store, executor, summary, progress).run(todo)
+            Driver(store, executor, summary, progress, index).run(todo)
     finally:
         executor.close()
     summary.wall_time_s = time.perf_counter() - start

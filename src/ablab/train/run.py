@@ -202,4 +202,5 @@ def run_clock_trial_spec(spec: TrialSpec, *, data_dir: Path | None, model_dir: P
         backend=keras.backend.backend(),
         versions=library_versions(),
         model_path=None if model_path is None else str(model_path),
+        artifacts=out.get("artifacts", {}),
     )

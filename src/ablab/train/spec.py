@@ -56,7 +56,8 @@ class TrialSpec:
 
 @dataclass
 class TrialResult:
-    """Outcome of run_trial: state 'complete' or 'diverged' (non-finite loss), metrics, curves, timings."""
+    """Outcome of run_trial: state 'complete' or 'diverged' (non-finite loss), metrics, curves, timings, and
+    artifacts the report needs that are not metrics (the driver stores them as `trial:<key>:<name>`)."""
 
     key: str
     state: str
@@ -70,3 +71,4 @@ class TrialResult:
     versions: dict
     model_path: str | None = None
     error: str | None = None
+    artifacts: dict[str, bytes] = field(default_factory=dict)  # small npz blobs for the report (name -> bytes)

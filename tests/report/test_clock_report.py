@@ -1,0 +1,98 @@
+"""The report's Task 3 section from a store of clock trials with made-up results (no training)."""
+
+import csv
+import re
+
+import numpy as np
+import pytest
+
+from ablab.clock.mistakes import MISTAKES_ARTIFACT, mistakes_npz
+from ablab.report import write_report
+from ablab.report.clock import AT_CHANCE, LEARNS, EncodingSummary, claim_verdict, why_not
+from ablab.report.stats import mean_interval
+from ablab.store import Store
+from ablab.store.studies import StudyIndex, trial_artifact_name
+from ablab.studies.catalog import load_builtin
+from ablab.studies.expand import expand, unique_specs
+from ablab.train.spec import TrialResult
+
+MEAN_ERROR = {"landmarks": 20.0, "periodic": 120.0}  # every other encoding: at chance (~180)
+
+
+def fake_clock_result(key, encoding, seed, rng):
+    """Test readings whose errors average MEAN_ERROR[encoding] (else ~180 min), with a real mistakes artifact."""
+    n, size = 40, 32
+    true = np.stack([rng.integers(0, 12, n), rng.integers(0, 60, n)], 1)
+    spread = MEAN_ERROR.get(encoding, 180.0)
+    offset = np.clip(rng.normal(spread, 15, n), 0, 359).astype(int) * rng.choice([-1, 1], n)
+    minutes = np.mod(true[:, 0] * 60 + true[:, 1] + offset, 720)
+    pred = np.stack([minutes // 60, minutes % 60], 1)
+    images = rng.integers(0, 255, (n, size, size)).astype(np.uint8)
+    from ablab.clock.metrics import summarize
+
+    metrics = {**summarize(true, pred), "test_loss": 0.5}
+    return TrialResult(key=key, state="complete", test_loss=0.5, test_accuracy=metrics["hour_accuracy"],
+                       history={"loss": [1.0, 0.5], "val_mean_cse_min": [170.0, metrics["mean_cse_min"]]},
+                       metrics=metrics, wall_time_s=1.0, fit_time_s=0.9, backend="tensorflow", versions={"keras": "3"},
+                       artifacts={MISTAKES_ARTIFACT: mistakes_npz(true, pred, images)})
+
+
+@pytest.fixture
+def clock_store(tmp_path):
+    store = Store(tmp_path / "s.db")
+    index = StudyIndex(store)
+    rng = np.random.default_rng(0)
+    spec = load_builtin("clock-encodings")
+    cells = expand(spec, "quick")
+    index.record(spec, "quick", cells)
+    for trial in unique_specs(cells):
+        store.claim(trial.key, trial.config_dict(), trial.seed)
+        result = fake_clock_result(trial.key, trial.config.encoding, trial.seed, rng)
+        for name, blob in result.artifacts.items():  # as the runner's driver does
+            index.put_artifact(trial_artifact_name(trial.key, name), "npz", blob)
+        store.finish(trial.key, result)
+    return store
+
+
+def test_report_has_a_task3_section_with_histogram_worst_readings_and_the_reports_values(clock_store, tmp_path):
+    out = tmp_path / "report"
+    paths = write_report(clock_store.path, out)
+    names = {p.name for p in out.iterdir()}
+    assert {"clock-encodings-errors.png", "clock-encodings-worst.png", "clock-encodings.csv"} <= names
+    assert "clock-encodings-accuracy.png" not in names  # not drawn as a table of accuracies
+    md = paths["markdown"].read_text()
+    assert "## Task 3: tell the time" in md and "### Worst readings of landmarks" in md
+    row = next(line for line in md.splitlines() if line.startswith("| landmarks |"))
+    assert "| 3 |" in row and "| learns |" in row
+    cliff = next(line for line in md.splitlines() if line.startswith("| regression-minutes |"))
+    assert "≈180 min (§3.1)" in cliff and "at chance" in cliff and "12:00 cliff" in cliff
+    assert "no error obtained" in next(line for line in md.splitlines() if line.startswith("| periodic |"))
+    assert "sine_loss of 0.274" in md  # the report's outcomes, quoted
+    worst = re.findall(r"^\| (\d+) \| [0-2] \| \d+ \| \d+:\d\d \| \d+:\d\d \| (\d+) \|$", md, re.M)
+    assert len(worst) == 12 and [int(n) for n, _ in worst] == list(range(1, 13))
+    errors = [int(e) for _, e in worst]
+    assert errors == sorted(errors, reverse=True) and errors[0] > 20  # landmarks' largest errors, worst first
+    # periodic (the report's 3.4) learns here, so the claim that all four approaches end at chance is refuted
+    assert re.search(r"\| T3-1 \| Task 3 .* \| refuted \(indicative\) \|", md)
+    assert "landmarks wins with" in md
+    html = paths["html"].read_text()
+    assert all(src in names for src in re.findall(r'<img src="([^"]+)"', html))
+    with open(out / "clock-encodings.csv") as f:
+        rows = {r["encoding"]: r for r in csv.DictReader(f)}
+    assert len(rows) == 13 and float(rows["landmarks"]["mean_cse_min_mean"]) < 40
+
+
+def summary(encoding, means):
+    return EncodingSummary("s", encoding, {"mean_cse_min": mean_interval(means)}, [])
+
+
+def test_claim_is_confirmed_when_every_report_approach_is_at_chance_and_the_budget_is_blamed():
+    at_chance = [summary(e, [178.0, 182.0, 181.0]) for e in ("regression-minutes", "classification-24", "multihead")]
+    assert all(s.status == AT_CHANCE for s in at_chance)
+    assert claim_verdict(at_chance) == "confirmed"
+    assert why_not(at_chance[0], at_chance).startswith("budget")
+    learner = summary("landmarks", [10.0, 12.0, 11.0])
+    assert learner.status == LEARNS and claim_verdict(at_chance + [learner]) == "confirmed"  # not a report approach
+    assert "cliff" in why_not(at_chance[0], at_chance + [learner]) and "budget" not in why_not(at_chance[0], at_chance + [learner])
+    assert claim_verdict(at_chance + [summary("periodic", [100.0, 104.0, 98.0])]) == "refuted"
+    assert claim_verdict([summary("periodic", [130.0, 160.0, 175.0])]) == "not supported"
