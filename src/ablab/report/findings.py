@@ -222,7 +222,7 @@ def _best(data: ReportData, test: Test) -> TestResult:
     if closest is not None:
         parts.append(f"difference to the closest other ({closest}): {_fmt(known[closest], True)}")
     if beaten_by:
-        parts.append(f"significantly better: {', '.join(beaten_by)}")
+        parts.append(f"at least as good (interval of the difference at or below 0): {', '.join(beaten_by)}")
     description = f"{DATASET_NAMES[test.dataset]}: {_label(test.a)} best of {test.a[1]} ({len(test.among)} rows)"
     reason = "fewer than 2 seeds: no interval" if known and all(d.low is None for d in known.values()) else ""
     return TestResult(test, verdict, description, "; ".join(parts), reason)
