@@ -225,9 +225,17 @@ def _landmark_targets(m, frame: Frame):
 
 
 def _landmark_decode(o):
+    """Points → time; with a dial check's probabilities ("dial", and the TTA views' "mirror_share"), its 12 and
+    mirror verdict replace the points' own (ablab.clock.dialcheck)."""
     from ablab.clock.landmarks import hand_angles_rad
 
-    minute_angle, hour_angle, conf = hand_angles_rad(o["points"].reshape(len(o["points"]), -1, 2))
+    points = o["points"].reshape(len(o["points"]), -1, 2)
+    if "dial" in o:
+        from ablab.clock.dialcheck import checked_hand_angles_rad
+
+        minute_angle, hour_angle, conf = checked_hand_angles_rad(points, o["dial"], o.get("mirror_share"))
+    else:
+        minute_angle, hour_angle, conf = hand_angles_rad(points)
     minute = np.mod(np.rint(minute_angle * 60 / TWO_PI), 60)
     return _hour_from_hand(hour_angle * 12 / TWO_PI, minute) * 60 + minute, conf
 

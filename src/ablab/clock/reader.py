@@ -2,6 +2,8 @@
 
 A reader is any `.keras` file saved by `ablab clock train`; its name carries its encoding, its input shape the image
 size. `best_model_path` finds the best reader trained so far from a small registry file next to the store.
+Point readers (`landmarks`) read each image at 8 rotations in one batch (ablab.clock.tta), and a reader saved with
+a dial check (ablab.clock.dialcheck) then judges the upright dial: 2 forward passes per image.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ablab.clock.dialcheck import reader_parts
 from ablab.clock.encodings import Encoding
 from ablab.clock.pipeline import resize_gray, to_model_input
+from ablab.clock.tta import TTA_ANGLES_DEG
 from ablab.errors import AblabError
 
 REGISTRY_FILE = "clock_models.json"
@@ -55,8 +59,12 @@ def load_reader(path: Path) -> Reader:
     except Exception as err:  # keras raises ValueError, OSError, zipfile errors... for a bad file
         raise AblabError(f"model file {path} could not be loaded as a Keras model: {err}") from None
     encoding, _ = parse_model_name(model.name)
-    reader = Reader(model=model, encoding=encoding, input_size=int(model.input_shape[1]), path=path)
-    predict_fast(reader, np.zeros((1, reader.input_size, reader.input_size, 1), np.float32))  # trace once, here
+    points_net, dial_net = reader_parts(model)
+    reader = Reader(model=model, encoding=encoding, input_size=int(points_net.input_shape[1]), path=path)
+    batch = len(TTA_ANGLES_DEG) if _point_head(reader) else 1  # the batch every read will have: trace once, here
+    predict_fast(reader, np.zeros((batch, reader.input_size, reader.input_size, 1), np.float32))
+    if dial_net is not None:
+        dial_net.predict_on_batch(np.zeros((1, *dial_net.input_shape[1:]), np.float32))
     return reader
 
 
@@ -88,15 +96,37 @@ def _flatten_alpha(img):
 def predict_fast(reader: Reader, x: np.ndarray) -> dict[str, np.ndarray]:
     """One compiled forward pass: `predict_on_batch` traces once and then takes ~7 ms for one image, where an
     eager `model(x)` took ~170 ms and `predict` ~350 ms (its per-call loop set-up), measured on this CPU."""
-    out = reader.model.predict_on_batch(x)
+    out = reader_parts(reader.model)[0].predict_on_batch(x)
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _point_head(reader: Reader) -> str | None:
+    """The head whose output is points (read with rotation TTA), if the reader's encoding has exactly one."""
+    heads = [h.name for h in reader.encoding.heads if h.points]
+    return heads[0] if len(heads) == 1 else None
+
+
+def _read_one(reader: Reader, image: np.ndarray) -> dict[str, np.ndarray]:
+    """One uint8 (S, S) image → the decoder's inputs for it; a point reader sees its 8 turned copies in one batch
+    (ablab.clock.tta), then its dial check, if it has one, the upright dial (ablab.clock.dialcheck)."""
+    from ablab.clock.dialcheck import dial_outputs
+    from ablab.clock.tta import tta_outputs
+
+    head = _point_head(reader)
+    if head is None:
+        return predict_fast(reader, image.astype(np.float32)[None, ..., None])
+    outputs = tta_outputs(lambda x: predict_fast(reader, x)[head], image[None], head)
+    dial_net = reader_parts(reader.model)[1]
+    if dial_net is not None:
+        outputs.update(dial_outputs(dial_net.predict_on_batch, image[None], outputs[head].reshape(1, -1, 2)))
+    return outputs
 
 
 def read_images(reader: Reader, images: list[np.ndarray], sources: list[str]) -> list[Reading]:
     """Gray images of any size → one Reading each (resized to the reader's input)."""
-    x = np.stack([resize_gray(img, reader.input_size) for img in images]).astype(np.float32)[..., None]
+    x = [resize_gray(img, reader.input_size) for img in images]
     # one image per call: the shape load_reader traced, so no retracing whatever the number of files
-    outputs = [predict_fast(reader, x[i : i + 1]) for i in range(len(x))]
+    outputs = [_read_one(reader, img) for img in x]
     labels, conf = reader.encoding.decode({k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]})
     return [
         Reading(src, int(h), int(m), None if conf is None else float(c))

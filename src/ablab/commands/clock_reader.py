@@ -33,7 +33,7 @@ def train_command(
     epochs: int = typer.Option(None, "--epochs", help="Epochs (default: the config's)."),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
     seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
-    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm (default), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
+    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm (default), clock-lm-dial (landmarks + dial check), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
     store_path: Path = StoreOption,
