@@ -113,7 +113,7 @@ training images (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule']}, {c['
 | | value |
 | --- | ---: |
 | training time (fit, wall) | {m['train_time_s'] / 60:.1f} min ({m['samples_per_s']:.0f} samples/s) |
-| of which the dial check (crops + fit) | {m.get('dial_check_time_s', 0.0) / 60:.1f} min |
+| of which the second stage (inputs + fit) | {m.get('second_stage_time_s', 0.0) / 60:.1f} min |
 | data generation / loading | {s['data_s']:.0f} s |
 | model load | {s['load_ms']:.0f} ms |
 | `read`, one PNG, after load (median of runs; 8 rotated views + dial check) | {s['read_ms']:.1f} ms |

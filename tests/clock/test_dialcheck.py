@@ -89,7 +89,8 @@ def test_two_stage_reader_saves_loads_and_reads(tmp_path, varied_part):
     import keras
     from PIL import Image
 
-    from ablab.clock.dialcheck import DIAL_NET, build_dial_net, reader_parts, two_stage_model
+    from ablab.clock.dialcheck import DIAL_NET, build_dial_net
+    from ablab.clock.stages import reader_parts, two_stage_model
     from ablab.clock.models import build_clock_model
     from ablab.clock.reader import load_reader, read_files
     from ablab.clock.train import decode_images
@@ -119,17 +120,17 @@ def test_train_reader_with_a_dial_check_times_both_and_refuses_other_encodings(t
     from ablab.clock.train import train_reader
     from ablab.errors import AblabError
 
-    monkeypatch.setitem(ARCHS, "clock-quick-dial", dataclasses.replace(ARCHS["clock-quick"], dial_check_epochs=1))
+    monkeypatch.setitem(ARCHS, "clock-quick-dial", dataclasses.replace(ARCHS["clock-quick"], second_stage="dial", second_epochs=1))
     # default augmentation, as in the bench: the trainer wraps the reader, so the saved reader is uncompiled (its
     # loss is ours); the dial check is saved compiled with built-in objects only
     config = ClockTrialConfig(model="clock-quick-dial", image_size=SIZE, epochs=1, batch_size=8, precision="float32")
     data = ClockArrays(varied_part.take(slice(0, 16)), varied_part.take(slice(16, 20)), varied_part.take(slice(20, 24)))
     m = train_reader(config, 0, data, model_path=tmp_path / "r.keras")["metrics"]
-    assert m["n"] == 4 and 0 < m["dial_check_time_s"] < m["train_time_s"]
+    assert m["n"] == 4 and 0 < m["second_stage_time_s"] < m["train_time_s"]
     import keras
 
-    from ablab.clock.dialcheck import reader_parts
+    from ablab.clock.stages import reader_parts
 
     assert reader_parts(keras.saving.load_model(tmp_path / "r.keras"))[1] is not None
-    with pytest.raises(AblabError, match="dial check"):
+    with pytest.raises(AblabError, match="second stage"):
         train_reader(config.model_copy(update={"encoding": "hands"}), 0, data)

@@ -14,10 +14,7 @@ Training needs no reader: crops are cut with the generator's true landmarks, jit
 (centre ±1.5 px, 12 direction ±4°, radius ±10%), and half of them turned by a random k·30° so every wrong 12 is
 seen; dials that show mirroring are flipped half the time (as ablab.clock.pipeline does for the reader).
 
-Saved together with the reader as one `.keras` file (two_stage_model): a functional model with two inputs and
-two outputs whose nested sub-models are the point reader (same name as the whole, so its encoding is still in the
-name) and the dial check (DIAL_NET); reader_parts takes it apart again. Built-in layers only: stock
-keras.saving.load_model loads it.
+Saved together with the reader as one `.keras` file (ablab.clock.stages.two_stage_model).
 """
 
 from __future__ import annotations
@@ -165,24 +162,3 @@ def checked_hand_angles_rad(points: np.ndarray, dial_probs: np.ndarray, mirror_s
         v = points[:, LANDMARKS.index(name)] - centre
         angles.append(np.mod(sign * (np.arctan2(v[:, 0], -v[:, 1]) - twelve_rad), 2 * math.pi))
     return angles[0], angles[1], np.minimum(turn_p.max(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
-
-
-def two_stage_model(points_net, dial_net):
-    """One functional model holding both networks (for one `.keras` file): inputs {"image", "dial_crop"}, outputs
-    {point heads..., "dial"}; named like points_net, so the name still carries the encoding."""
-    import keras
-
-    image = keras.Input(points_net.input_shape[1:], name="image")
-    crop = keras.Input(dial_net.input_shape[1:], name="dial_crop")
-    outputs = dict(points_net(image))
-    outputs["dial"] = dial_net(crop)
-    return keras.Model({"image": image, "dial_crop": crop}, outputs, name=points_net.name)
-
-
-def reader_parts(model) -> tuple[object, object | None]:
-    """A saved reader → (the point/one-image network, the dial check or None): a two_stage_model is taken apart,
-    any other reader is returned as it is."""
-    names = {layer.name for layer in model.layers}
-    if DIAL_NET not in names or model.name not in names:
-        return model, None
-    return model.get_layer(model.name), model.get_layer(DIAL_NET)

@@ -226,9 +226,16 @@ def _landmark_targets(m, frame: Frame):
 
 def _landmark_decode(o):
     """Points → time; with a dial check's probabilities ("dial", and the TTA views' "mirror_share"), its 12 and
-    mirror verdict replace the points' own (ablab.clock.dialcheck)."""
+    mirror verdict replace the points' own (ablab.clock.dialcheck); with a polar reader's outputs ("polar_angles",
+    "polar_mirror") the time is read from those alone, the points having placed the strip
+    (ablab.clock.polar_stage)."""
     from ablab.clock.landmarks import hand_angles_rad
 
+    if "polar_angles" in o:
+        from ablab.clock.polar_stage import decode_polar
+
+        labels, conf = decode_polar(o)
+        return labels[:, 0] * 60 + labels[:, 1], conf
     points = o["points"].reshape(len(o["points"]), -1, 2)
     if "dial" in o:
         from ablab.clock.dialcheck import checked_hand_angles_rad

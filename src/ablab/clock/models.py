@@ -32,8 +32,8 @@ class ClockArch:
     fpn: int = 0  # >0: a top-down feature pyramid of this width back to the stem's resolution, for point heads
     full_res_stem: int = 0  # >0: instead of average-pooling to work_px, a learned 4×4 stride-2 conv with this many
     # filters sees the image at 2·work_px (fine detail: mirrored numerals, thin hands)
-    dial_check_epochs: int = 0  # >0: after training, a second network (ablab.clock.dialcheck) is trained this
-    # many epochs to judge the upright dial (where the true 12 is, mirrored or not); point encodings only
+    second_stage: str = ""  # "dial" | "polar": after training, a second network (ablab.clock.stages) looks again
+    second_epochs: int = 0  # at each dial, placed by the points, for this many epochs; point encodings only
 
 
 ARCHS: dict[str, ClockArch] = {
@@ -47,9 +47,12 @@ ARCHS: dict[str, ClockArch] = {
     # the full profile, every encoding: 80 px so the pyramid halves evenly (40, 20, 10, 5); 32 learned keypoints
     # off the pyramid feed the dense heads, 7 supervised ones are the landmarks encoding's output
     "clock-lm": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32),
-    # clock-lm plus the dial check (landmarks only): the best reader
+    # clock-lm plus the dial check (landmarks only)
     "clock-lm-dial": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
-                               dial_check_epochs=5),
+                               second_stage="dial", second_epochs=5),
+    # clock-lm for the centre, then the polar reader (ablab.clock.polar_stage): the best reader
+    "clock-lm-polar": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
+                                second_stage="polar", second_epochs=8),
     # the quick profile, on 64-px renders (no resizing): 64 px → 32, 16, 8, 4
     "clock-quick": ClockArch(work_px=64, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
     "clock-wide": ClockArch(work_px=100, stem=32, widths=(64, 96, 128, 160), dense=384),

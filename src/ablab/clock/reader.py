@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ablab.clock.dialcheck import reader_parts
+from ablab.clock.stages import reader_parts, second_outputs
 from ablab.clock.encodings import Encoding
 from ablab.clock.pipeline import resize_gray, to_model_input
 from ablab.clock.tta import TTA_ANGLES_DEG
@@ -59,12 +59,13 @@ def load_reader(path: Path) -> Reader:
     except Exception as err:  # keras raises ValueError, OSError, zipfile errors... for a bad file
         raise AblabError(f"model file {path} could not be loaded as a Keras model: {err}") from None
     encoding, _ = parse_model_name(model.name)
-    points_net, dial_net = reader_parts(model)
+    points_net, second_net = reader_parts(model)
     reader = Reader(model=model, encoding=encoding, input_size=int(points_net.input_shape[1]), path=path)
     batch = len(TTA_ANGLES_DEG) if _point_head(reader) else 1  # the batch every read will have: trace once, here
     predict_fast(reader, np.zeros((batch, reader.input_size, reader.input_size, 1), np.float32))
-    if dial_net is not None:
-        dial_net.predict_on_batch(np.zeros((1, *dial_net.input_shape[1:]), np.float32))
+    if second_net is not None:  # trace its batch shape too
+        second_outputs(second_net, np.zeros((1, reader.input_size, reader.input_size), np.uint8),
+                       np.zeros((1, 7, 2), np.float32))
     return reader
 
 
@@ -108,17 +109,16 @@ def _point_head(reader: Reader) -> str | None:
 
 def _read_one(reader: Reader, image: np.ndarray) -> dict[str, np.ndarray]:
     """One uint8 (S, S) image → the decoder's inputs for it; a point reader sees its 8 turned copies in one batch
-    (ablab.clock.tta), then its dial check, if it has one, the upright dial (ablab.clock.dialcheck)."""
-    from ablab.clock.dialcheck import dial_outputs
+    (ablab.clock.tta), then its second stage, if it has one, the dial placed by the points (ablab.clock.stages)."""
     from ablab.clock.tta import tta_outputs
 
     head = _point_head(reader)
     if head is None:
         return predict_fast(reader, image.astype(np.float32)[None, ..., None])
     outputs = tta_outputs(lambda x: predict_fast(reader, x)[head], image[None], head)
-    dial_net = reader_parts(reader.model)[1]
-    if dial_net is not None:
-        outputs.update(dial_outputs(dial_net.predict_on_batch, image[None], outputs[head].reshape(1, -1, 2)))
+    second_net = reader_parts(reader.model)[1]
+    if second_net is not None:
+        outputs.update(second_outputs(second_net, image[None], outputs[head].reshape(1, -1, 2)))
     return outputs
 
 

@@ -62,13 +62,13 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
                        verbose=2 if progress is True else 0)
     wall_s = time.perf_counter() - start
     dial_s = 0.0
-    if get_arch(config.model).dial_check_epochs:
-        reader, dial_s = _with_dial_check(reader, config, seed, data)
+    if get_arch(config.model).second_stage:
+        reader, dial_s = _with_second_stage(reader, config, seed, data)
     metrics = evaluate_reader(reader, data.test.images, data.test.labels)
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
     metrics["train_time_s"] = wall_s + dial_s  # both networks
-    metrics["dial_check_time_s"] = dial_s
+    metrics["second_stage_time_s"] = dial_s
     metrics["samples_per_s"] = len(data.train.images) * config.epochs / wall_s
     for preset, arrays in (extra_tests or {}).items():
         metrics[preset] = evaluate_reader(reader, arrays.images, arrays.labels)
@@ -82,20 +82,21 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     return {"metrics": metrics, "history": history, "artifacts": artifacts}
 
 
-def _with_dial_check(reader, config: ClockTrialConfig, seed: int, data: ClockArrays):
-    """(reader joined with a dial check trained on data.train, the dial check's training wall time in s)."""
-    from ablab.clock.dialcheck import build_dial_net, fit_dial_net, two_stage_model
+def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays):
+    """(reader joined with its second stage trained on data.train, the stage's training wall time in s)."""
+    from ablab.clock.stages import get_stage, two_stage_model
     from ablab.errors import AblabError
 
+    arch = get_arch(config.model)
     frame = data.train.frame
     if frame is None or frame.landmarks is None or not get_encoding(config.encoding).needs_landmarks:
-        raise AblabError(f"clock model {config.model!r} trains a dial check from the clocks' landmarks: use it with "
-                         "encoding 'landmarks' on data made by `ablab clock generate`")
+        raise AblabError(f"clock model {config.model!r} trains a second stage ({arch.second_stage}) from the clocks' "
+                         "landmarks: use it with encoding 'landmarks' on data made by `ablab clock generate`")
+    stage = get_stage(arch.second_stage)
     with _precision(config.precision):
-        dial_net = build_dial_net()
-    wall_s = fit_dial_net(dial_net, data.train, epochs=get_arch(config.model).dial_check_epochs, seed=seed,
-                          batch_size=config.batch_size)
-    return two_stage_model(reader, dial_net), wall_s
+        net = stage.build()
+    wall_s = stage.fit(net, data.train, epochs=arch.second_epochs, seed=seed, batch_size=config.batch_size)
+    return two_stage_model(reader, net), wall_s
 
 
 @contextlib.contextmanager
@@ -154,19 +155,19 @@ def decode_images(model, images: np.ndarray, *, tta: bool = True) -> tuple[np.nd
     tta: point readers (`landmarks`) read each image at 8 rotations and agree on the points (ablab.clock.tta), and
     a reader saved with a dial check then runs it on the upright dials (ablab.clock.dialcheck); 8× the compute, so
     the per-epoch validation curve reads once (tta=False, no dial check). Other encodings read once."""
-    from ablab.clock.dialcheck import dial_outputs, reader_parts
     from ablab.clock.models import parse_model_name
+    from ablab.clock.stages import reader_parts, second_outputs
     from ablab.clock.tta import tta_outputs
 
     encoding, _ = parse_model_name(model.name)
-    points_net, dial_net = reader_parts(model)
+    points_net, second_net = reader_parts(model)
     point_heads = [h.name for h in encoding.heads if h.points]
     if not (tta and len(point_heads) == 1):
         return encoding.decode(predict_outputs(points_net, np.asarray(images, np.float32)[..., None]))
     head, images = point_heads[0], np.asarray(images, np.uint8)
     outputs = tta_outputs(lambda x: points_net.predict_on_batch(x)[head], images, head)
-    if dial_net is not None:
-        outputs.update(dial_outputs(dial_net.predict_on_batch, images, outputs[head].reshape(len(images), -1, 2)))
+    if second_net is not None:
+        outputs.update(second_outputs(second_net, images, outputs[head].reshape(len(images), -1, 2)))
     return encoding.decode(outputs)
 
 

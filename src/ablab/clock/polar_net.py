@@ -1,0 +1,68 @@
+"""The polar reader network (ablab.clock.polar): a strip of the unwrapped dial → per-direction logits for the
+minute hand, the hour hand and the 12, and a mirror logit.
+
+2-D convolutions see the strip's glyphs and strokes (numerals, ticks, hands); after three stride-2 stages the
+rows (distance from the centre) are folded into channels, dilated 1-D convolutions along the columns give each
+direction ~±60° of context (enough to tell a "12" from a "6" by its neighbours), and two upsampling steps with skip
+connections bring the logits back to OUT_BINS directions. Convolutional along the columns throughout, so a turned
+clock (a shifted strip) gives shifted outputs. Built-in layers only: a saved model loads with stock Keras.
+"""
+
+from __future__ import annotations
+
+from ablab.clock.polar import ANGLES, OUT_BINS, PAD_COLS, POLAR_COLS, POLAR_NET, POLAR_ROWS, STRIDE
+
+
+def _conv(x, filters: int, strides: int, name: str):
+    from ablab.clock.models import _conv_bn_relu
+
+    return _conv_bn_relu(x, filters, 3, strides, name)
+
+
+def _fold_rows(x, filters: int, name: str):
+    """(N, H, W, C) → (N, W, filters): every row's features of a column, mixed by a 1×1 convolution."""
+    from keras import layers
+
+    _, h, w, c = x.shape
+    x = layers.Reshape((w, h * c), name=f"{name}_fold")(layers.Permute((2, 1, 3), name=f"{name}_cols")(x))
+    return _conv1d(x, filters, 1, 1, name)
+
+
+def _conv1d(x, filters: int, kernel: int, dilation: int, name: str):
+    from keras import layers
+
+    x = layers.Conv1D(filters, kernel, padding="same", dilation_rate=dilation, use_bias=False, name=f"{name}_conv")(x)
+    return layers.ReLU(name=f"{name}_relu")(layers.BatchNormalization(name=f"{name}_bn")(x))
+
+
+def build_polar_net(widths=(16, 32, 64, 128), context: int = 192):
+    """uint8-valued (N, POLAR_ROWS, POLAR_COLS + 2·PAD_COLS, 1) → {"angles": (N, OUT_BINS, 3) logits for
+    polar.ANGLES, "mirror": (N, 1) logit}.
+
+    A 5×5 stride-2 stem (a full-resolution first layer cost 40% of a training step on the CPU), then one conv at
+    /2 and two stride-2 stages (/4, /8) of two convs each."""
+    import keras
+    from keras import layers
+
+    from ablab.clock.models import _conv_bn_relu
+
+    inputs = keras.Input((POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), name="strip")
+    x = _conv_bn_relu(layers.Rescaling(1.0 / 255.0, name="strip_scale")(inputs), widths[0], 5, 2, "p0")
+    skips = [x := _conv(x, widths[1], 1, "p1")]
+    for i, width in enumerate(widths[2:], start=2):  # /4, /8
+        x = _conv(_conv(x, width, 2, f"p{i}a"), width, 1, f"p{i}b")
+        skips.append(x)
+    x = _fold_rows(x, context, "ctx0")
+    for i, dilation in enumerate((1, 2, 4, 1), start=1):
+        x = layers.Add(name=f"ctx{i}_add")([x, _conv1d(x, context, 3, dilation, f"ctx{i}")])
+    mirror = layers.Dense(1, dtype="float32", name="mirror")(layers.GlobalAveragePooling1D(name="ctx_pool")(x))
+    for i, skip in zip((2, 1), reversed(skips[:-1])):  # /8 → /4 → /2
+        width = skip.shape[-1] * 2
+        x = layers.UpSampling1D(2, name=f"up{i}")(x)
+        x = layers.Concatenate(name=f"up{i}_cat")([x, _fold_rows(skip, width, f"skip{i}")])
+        x = _conv1d(x, width, 3, 1, f"up{i}_mix")
+    x = layers.Conv1D(len(ANGLES), 1, name="angle_logits")(x)
+    crop = PAD_COLS // STRIDE
+    angles = layers.Activation("linear", dtype="float32", name="angles")(layers.Cropping1D((crop, crop))(x))
+    assert angles.shape[1] == OUT_BINS, angles.shape
+    return keras.Model(inputs, {"angles": angles, "mirror": mirror}, name=POLAR_NET)

@@ -1,0 +1,209 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ablab.clock import polar
+from ablab.clock.polar import (
+    ANGLES,
+    OUT_BINS,
+    PAD_COLS,
+    POLAR_COLS,
+    POLAR_ROWS,
+    angle_targets,
+    bin_angles_rad,
+    decode_angles,
+    polar_strips,
+    strip_angles_rad,
+    time_from_angles,
+)
+
+SIZE = 64
+
+
+@pytest.fixture(scope="module")
+def varied_part():
+    from ablab.clock.encodings import Frame
+    from ablab.clock.generate import generate
+    from ablab.clock.landmarks import replay_landmarks
+    from ablab.clock.pipeline import ClockPart
+
+    s = generate("varied", 24, size=SIZE, seed=8, workers=1)
+    points, _, _, cue = replay_landmarks("varied", 8, 24, SIZE, with_cue=True)
+    return ClockPart(s.images, s.labels, Frame(s.rotation_deg, s.mirrored, points, cue))
+
+
+def _random_images(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (n, SIZE, SIZE), dtype=np.uint8)
+
+
+def test_a_quarter_turn_of_the_picture_is_a_circular_shift_of_the_strip():
+    """Turning the picture 90° counter-clockwise about the centre moves what was at direction φ to φ − 90°: the
+    strip's columns shift by a quarter of POLAR_COLS (the sampling grid is symmetric, so exactly)."""
+    images = _random_images(2)
+    centre, reach = np.zeros((2, 2)), np.full(2, 0.9)
+    strip = polar_strips(images, centre, reach).astype(int)
+    turned = polar_strips(np.rot90(images, 1, axes=(1, 2)), centre, reach).astype(int)
+    quarter = POLAR_COLS // 4
+    assert strip.shape == (2, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS)
+    assert np.abs(turned[:, :, : -quarter] - strip[:, :, quarter:]).max() <= 1
+
+
+def test_a_mirror_image_is_the_strip_read_backwards():
+    images = _random_images(2, seed=1)
+    centre, reach = np.zeros((2, 2)), np.full(2, 0.8)
+    strip = polar_strips(images, centre, reach).astype(int)
+    mirrored = polar_strips(images[:, :, ::-1], centre, reach).astype(int)
+    assert np.abs(mirrored - strip[:, :, ::-1]).max() <= 1
+
+
+def test_strip_samples_a_dot_at_its_direction_and_distance():
+    """A bright dot at direction 120°, 0.5 from the centre (normalized units) lights the column of 120° and the row
+    of half the reach; the padded columns repeat the circle."""
+    image = np.zeros((1, SIZE, SIZE), np.uint8)
+    centre = np.array([[0.1, -0.05]])
+    x = centre[0, 0] + 0.5 * math.sin(math.radians(120))
+    y = centre[0, 1] - 0.5 * math.cos(math.radians(120))
+    px, py = ((np.array([x, y]) + 1) / 2 * SIZE).astype(int)
+    image[0, py - 1 : py + 2, px - 1 : px + 2] = 255
+    strip = polar_strips(image, centre, np.array([1.0]))[0]
+    row, col = np.unravel_index(strip[:, PAD_COLS : PAD_COLS + POLAR_COLS].argmax(), (POLAR_ROWS, POLAR_COLS))
+    assert abs(math.degrees(strip_angles_rad()[col + PAD_COLS]) - 120) < 4
+    assert abs((row + 0.5) / POLAR_ROWS - 0.5) < 0.08
+    wrap = strip[:, POLAR_COLS : POLAR_COLS + PAD_COLS].astype(int)
+    assert np.abs(strip[:, :PAD_COLS].astype(int) - wrap).max() <= 1
+
+
+def test_angle_targets_are_distributions_peaked_at_the_angle():
+    angles = np.array([[0.0, 1.0, 6.2], [3.0, 0.01, 2 * math.pi - 0.01]])
+    t = angle_targets(angles)
+    assert t.shape == (2, OUT_BINS, 3)
+    np.testing.assert_allclose(t.sum(axis=1), 1.0, rtol=1e-5)
+    gap = np.abs(np.angle(np.exp(1j * (bin_angles_rad()[t.argmax(axis=1)] - angles))))
+    assert (gap <= math.pi / OUT_BINS + 1e-9).all()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.0, 2 * math.pi - 1e-6), min_size=3, max_size=3))
+def test_decoding_a_target_gives_back_its_angle_to_a_small_fraction_of_a_bin(angles):
+    decoded, mass = decode_angles(angle_targets(np.array([angles])))
+    gap = np.abs(np.angle(np.exp(1j * (decoded[0] - np.array(angles)))))
+    assert (gap < 0.1 * 2 * math.pi / OUT_BINS).all()  # the window's mean is unbiased for a symmetric peak
+    assert (mass > 0.99).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 11), st.integers(0, 59), st.floats(0.0, 360.0), st.booleans())
+def test_time_from_angles_reads_any_turned_or_mirrored_clock(hour, minute, rotation_deg, mirrored):
+    """The image directions a camera would see (12 at rotation_deg, hands s·(dial angle) from it) decode back."""
+    s = -1.0 if mirrored else 1.0
+    twelve = math.radians(rotation_deg)
+    minute_rad = twelve + s * math.radians(6.0 * minute)
+    hour_rad = twelve + s * math.radians(30.0 * hour + 0.5 * minute)
+    got = time_from_angles(np.array([minute_rad]), np.array([hour_rad]), np.array([twelve]), np.array([mirrored]))
+    assert got.tolist() == [[hour, minute]]
+
+
+def test_reversed_outputs_map_bins_to_the_negated_direction():
+    """flip_outputs: bin k of a reversed strip is bin OUT_BINS − 1 − k of the strip, i.e. direction −φ."""
+    from ablab.clock.polar import flip_outputs
+
+    k = np.arange(OUT_BINS)
+    np.testing.assert_allclose(np.mod(-bin_angles_rad()[OUT_BINS - 1 - k], 2 * math.pi), bin_angles_rad()[k])
+    probs = np.random.default_rng(0).random((2, OUT_BINS, 3))
+    flipped, mirror = flip_outputs(probs, np.array([0.2, 0.9]))
+    np.testing.assert_array_equal(flipped[:, 5], probs[:, OUT_BINS - 6])
+    np.testing.assert_allclose(mirror, [0.8, 0.1])
+
+
+def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_directions(varied_part):
+    from ablab.clock.landmarks import LANDMARKS
+    from ablab.clock.polar_stage import training_strips
+
+    strips, angles, mirrored = training_strips(varied_part, np.random.default_rng(3))
+    frame = varied_part.frame
+    assert strips.shape == (len(varied_part), POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS) and strips.dtype == np.uint8
+    flipped = mirrored != frame.mirrored
+    assert flipped.any() and not (flipped & ~frame.mirror_cue).any()
+    true = polar.point_angles_rad(frame.landmarks[:, [LANDMARKS.index(k) for k in ("minute_tip", "hour_tip",
+                                                                                  "dial12")]],
+                                  frame.landmarks[:, LANDMARKS.index("centre")])
+    expected = np.where(flipped[:, None], -true, true)
+    gap = np.abs(np.angle(np.exp(1j * (angles - expected))))
+    assert np.median(gap) < math.radians(3)  # only the ~1 px centre jitter moves them
+
+
+def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
+    from ablab.clock.polar_net import build_polar_net
+
+    net = build_polar_net(widths=(8, 8, 16, 16), context=16)
+    out = net.predict_on_batch(np.zeros((2, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32))
+    assert out["angles"].shape == (2, OUT_BINS, len(ANGLES)) and out["mirror"].shape == (2, 1)
+
+
+def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdict():
+    from ablab.clock.polar_stage import polar_probs
+
+    strips = np.zeros((3, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS), np.uint8)
+    logits = np.zeros((6, OUT_BINS, 3))
+    logits[:3, 10, 0] = 50.0  # forward reads put all mass in bin 10; reversed reads in bin OUT_BINS − 1 − 20
+    logits[3:, OUT_BINS - 21, 0] = 50.0
+    mirror = np.array([[3.0], [-3.0], [0.0], [-9.0], [9.0], [9.0]])
+    probs, mirror_p = polar_probs(lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)]}, strips)
+    np.testing.assert_allclose(probs[:, [10, 20], 0], 0.5, atol=1e-6)
+    np.testing.assert_allclose(mirror_p, 1 / (1 + np.exp(-np.array([3.0, -3.0, 0.0]))))
+
+
+def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_files(tmp_path, varied_part):
+    import keras
+    from PIL import Image
+
+    from ablab.clock.models import build_clock_model
+    from ablab.clock.reader import load_reader, read_files
+    from ablab.clock.polar_net import build_polar_net
+    from ablab.clock.stages import reader_parts, two_stage_model
+    from ablab.clock.train import decode_images
+
+    points_net = build_clock_model("clock-quick", SIZE, "landmarks")
+    both = two_stage_model(points_net, build_polar_net(widths=(8, 8, 16, 16), context=16))
+    out = both.predict_on_batch({"image": np.zeros((1, SIZE, SIZE, 1), np.float32),
+                                 "strip": np.zeros((1, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32)})
+    assert set(out) == {"points", "polar_angles", "polar_mirror"}
+    both.save(tmp_path / "two.keras")
+    loaded = keras.saving.load_model(tmp_path / "two.keras")  # stock keras
+    first, second = reader_parts(loaded)
+    assert loaded.name == points_net.name and second.name == polar.POLAR_NET
+    labels, conf = decode_images(loaded, varied_part.images[:3])
+    assert labels.shape == (3, 2) and conf.shape == (3,) and ((conf >= 0) & (conf <= 1)).all()
+    files = []
+    for i, img in enumerate(varied_part.images[:3]):
+        Image.fromarray(img).save(tmp_path / f"{i}.png")
+        files.append(tmp_path / f"{i}.png")
+    readings = read_files(load_reader(tmp_path / "two.keras"), files)
+    assert [(r.hour, r.minute) for r in readings] == [tuple(v) for v in labels]
+
+
+def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, monkeypatch):
+    import dataclasses
+    from functools import partial
+
+    from ablab.clock.config import ClockTrialConfig
+    from ablab.clock.polar_net import build_polar_net
+    from ablab.clock.models import ARCHS
+    from ablab.clock.pipeline import ClockArrays
+    from ablab.clock.stages import STAGES, reader_parts
+    from ablab.clock.train import train_reader
+
+    monkeypatch.setitem(ARCHS, "clock-quick-polar",
+                        dataclasses.replace(ARCHS["clock-quick"], second_stage="polar", second_epochs=1))
+    small = dataclasses.replace(STAGES["polar"](), build=partial(build_polar_net, widths=(8, 8, 16, 16), context=16))
+    monkeypatch.setitem(STAGES, "polar", lambda: small)
+    config = ClockTrialConfig(model="clock-quick-polar", image_size=SIZE, epochs=1, batch_size=8, precision="float32")
+    data = ClockArrays(varied_part.take(slice(0, 16)), varied_part.take(slice(16, 20)), varied_part.take(slice(20, 24)))
+    m = train_reader(config, 0, data, model_path=tmp_path / "r.keras")["metrics"]
+    assert m["n"] == 4 and 0 < m["second_stage_time_s"] < m["train_time_s"]
+    import keras
+
+    assert reader_parts(keras.saving.load_model(tmp_path / "r.keras"))[1].name == polar.POLAR_NET
