@@ -116,7 +116,7 @@ training images (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule']}, {c['
 | of which the second stage (inputs + fit) | {m.get('second_stage_time_s', 0.0) / 60:.1f} min |
 | data generation / loading | {s['data_s']:.0f} s |
 | model load | {s['load_ms']:.0f} ms |
-| `read`, one PNG, after load (median of runs; 8 rotated views + dial check) | {s['read_ms']:.1f} ms |
+| `read`, one PNG, after load (median of runs; 8 rotated views + second stage) | {s['read_ms']:.1f} ms |
 
 | test set | n | mean CSE min | median CSE min | within 1 min | within 5 min | hour accuracy |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |

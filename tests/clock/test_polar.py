@@ -122,7 +122,9 @@ def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_d
     from ablab.clock.landmarks import LANDMARKS
     from ablab.clock.polar_stage import training_strips
 
-    strips, angles, mirrored = training_strips(varied_part, np.random.default_rng(3))
+    from ablab.clock.polar_stage import CENTRE_JITTER
+
+    strips, angles, mirrored, offset = training_strips(varied_part, np.random.default_rng(3))
     frame = varied_part.frame
     assert strips.shape == (len(varied_part), POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS) and strips.dtype == np.uint8
     flipped = mirrored != frame.mirrored
@@ -132,7 +134,11 @@ def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_d
                                   frame.landmarks[:, LANDMARKS.index("centre")])
     expected = np.where(flipped[:, None], -true, true)
     gap = np.abs(np.angle(np.exp(1j * (angles - expected))))
-    assert np.median(gap) < math.radians(3)  # only the ~1 px centre jitter moves them
+    assert np.median(gap) < math.radians(6)  # only the ~2 px centre jitter moves them
+    jitter = np.random.default_rng(3).normal(0.0, CENTRE_JITTER, (len(varied_part), 2))  # its first draw
+    expected = -jitter / polar.OFFSET_UNIT  # from the cut centre back to the true one
+    expected[flipped, 0] *= -1.0
+    np.testing.assert_allclose(offset, expected, rtol=1e-5, atol=1e-5)
 
 
 def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
@@ -141,6 +147,7 @@ def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
     net = build_polar_net(widths=(8, 8, 16, 16), context=16)
     out = net.predict_on_batch(np.zeros((2, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32))
     assert out["angles"].shape == (2, OUT_BINS, len(ANGLES)) and out["mirror"].shape == (2, 1)
+    assert out["offset"].shape == (2, 2)
 
 
 def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdict():
@@ -151,9 +158,12 @@ def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdi
     logits[:3, 10, 0] = 50.0  # forward reads put all mass in bin 10; reversed reads in bin OUT_BINS − 1 − 20
     logits[3:, OUT_BINS - 21, 0] = 50.0
     mirror = np.array([[3.0], [-3.0], [0.0], [-9.0], [9.0], [9.0]])
-    probs, mirror_p = polar_probs(lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)]}, strips)
+    offset = np.array([[1.0, 2.0]] * 3 + [[-3.0, 4.0]] * 3)  # the reversed read's x means −x
+    probs, mirror_p, offset_px = polar_probs(
+        lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)], "offset": offset[: len(x)]}, strips)
     np.testing.assert_allclose(probs[:, [10, 20], 0], 0.5, atol=1e-6)
     np.testing.assert_allclose(mirror_p, 1 / (1 + np.exp(-np.array([3.0, -3.0, 0.0]))))
+    np.testing.assert_allclose(offset_px, [[2.0, 3.0]] * 3)
 
 
 def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_files(tmp_path, varied_part):
@@ -170,7 +180,7 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
     both = two_stage_model(points_net, build_polar_net(widths=(8, 8, 16, 16), context=16))
     out = both.predict_on_batch({"image": np.zeros((1, SIZE, SIZE, 1), np.float32),
                                  "strip": np.zeros((1, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32)})
-    assert set(out) == {"points", "polar_angles", "polar_mirror"}
+    assert set(out) == {"points", "polar_angles", "polar_mirror", "polar_offset"}
     both.save(tmp_path / "two.keras")
     loaded = keras.saving.load_model(tmp_path / "two.keras")  # stock keras
     first, second = reader_parts(loaded)

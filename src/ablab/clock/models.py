@@ -52,7 +52,7 @@ ARCHS: dict[str, ClockArch] = {
                                second_stage="dial", second_epochs=5),
     # clock-lm for the centre, then the polar reader (ablab.clock.polar_stage): the best reader
     "clock-lm-polar": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
-                                second_stage="polar", second_epochs=8),
+                                second_stage="polar", second_epochs=9),
     # the quick profile, on 64-px renders (no resizing): 64 px → 32, 16, 8, 4
     "clock-quick": ClockArch(work_px=64, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
     "clock-wide": ClockArch(work_px=100, stem=32, widths=(64, 96, 128, 160), dense=384),

@@ -14,7 +14,9 @@ circle's wrap), so the network's outputs in the middle POLAR_COLS are free of ed
 distance (b + ½)/POLAR_ROWS · R from the centre, R the strip's reach (normalized image units).
 
 The network outputs, for each of OUT_BINS directions (bin k centred on 2π(k + ½)/OUT_BINS), the logits of "the
-minute hand / the hour hand / the 12 points here", plus one logit for "this dial is a mirror image". Targets
+minute hand / the hour hand / the 12 points here", one logit for "this dial is a mirror image", and where the
+true centre is from the one the strip was cut around (x right, y down, in OFFSET_UNITs): a centre that is off
+bends the strip's circles into sinusoids, which the network can measure. Targets
 are wrapped Gaussians (σ = TARGET_SIGMA_BINS) under a cross-entropy loss; decoding takes the most likely bin and
 the circular mean of the bins around it (sub-bin precision).
 """
@@ -34,6 +36,7 @@ TARGET_SIGMA_BINS = 1.0
 DECODE_HALF_WINDOW = 3  # bins either side of the peak in the circular mean
 ANGLES = ("minute", "hour", "twelve")  # the heatmap channels
 POLAR_NET = "polar_reader"
+OFFSET_UNIT = 1.0 / 75.0  # the offset head's unit in normalized image units: a pixel of a 150 px image
 
 
 def strip_angles_rad() -> np.ndarray:

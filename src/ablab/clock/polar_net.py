@@ -35,12 +35,15 @@ def _conv1d(x, filters: int, kernel: int, dilation: int, name: str):
     return layers.ReLU(name=f"{name}_relu")(layers.BatchNormalization(name=f"{name}_bn")(x))
 
 
-def build_polar_net(widths=(16, 32, 64, 128), context: int = 192):
+def build_polar_net(widths=(16, 32, 64, 128), context: int = 192, depth: int = 2):
     """uint8-valued (N, POLAR_ROWS, POLAR_COLS + 2·PAD_COLS, 1) → {"angles": (N, OUT_BINS, 3) logits for
-    polar.ANGLES, "mirror": (N, 1) logit}.
+    polar.ANGLES, "mirror": (N, 1) logit, "offset": (N, 2) the true centre's offset in polar.OFFSET_UNITs}.
+
+    The offset is a dense layer over one learned number per direction: a centre that is off by (dx, dy) moves the
+    dial's rings by about dx·sin φ − dy·cos φ rows in column φ, a projection a dense layer can learn.
 
     A 5×5 stride-2 stem (a full-resolution first layer cost 40% of a training step on the CPU), then one conv at
-    /2 and two stride-2 stages (/4, /8) of two convs each."""
+    /2 and two stride-2 stages (/4, /8) of `depth` convs each."""
     import keras
     from keras import layers
 
@@ -50,7 +53,9 @@ def build_polar_net(widths=(16, 32, 64, 128), context: int = 192):
     x = _conv_bn_relu(layers.Rescaling(1.0 / 255.0, name="strip_scale")(inputs), widths[0], 5, 2, "p0")
     skips = [x := _conv(x, widths[1], 1, "p1")]
     for i, width in enumerate(widths[2:], start=2):  # /4, /8
-        x = _conv(_conv(x, width, 2, f"p{i}a"), width, 1, f"p{i}b")
+        x = _conv(x, width, 2, f"p{i}a")
+        if depth > 1:
+            x = _conv(x, width, 1, f"p{i}b")
         skips.append(x)
     x = _fold_rows(x, context, "ctx0")
     for i, dilation in enumerate((1, 2, 4, 1), start=1):
@@ -61,8 +66,10 @@ def build_polar_net(widths=(16, 32, 64, 128), context: int = 192):
         x = layers.UpSampling1D(2, name=f"up{i}")(x)
         x = layers.Concatenate(name=f"up{i}_cat")([x, _fold_rows(skip, width, f"skip{i}")])
         x = _conv1d(x, width, 3, 1, f"up{i}_mix")
-    x = layers.Conv1D(len(ANGLES), 1, name="angle_logits")(x)
     crop = PAD_COLS // STRIDE
-    angles = layers.Activation("linear", dtype="float32", name="angles")(layers.Cropping1D((crop, crop))(x))
+    x = layers.Cropping1D((crop, crop), name="one_turn")(x)
+    angles = layers.Conv1D(len(ANGLES), 1, dtype="float32", name="angles")(x)
+    radial = layers.Flatten(name="radial_flat")(layers.Conv1D(2, 1, name="radial")(x))
+    offset = layers.Dense(2, dtype="float32", name="offset")(radial)
     assert angles.shape[1] == OUT_BINS, angles.shape
-    return keras.Model(inputs, {"angles": angles, "mirror": mirror}, name=POLAR_NET)
+    return keras.Model(inputs, {"angles": angles, "mirror": mirror, "offset": offset}, name=POLAR_NET)

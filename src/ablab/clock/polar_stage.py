@@ -20,36 +20,42 @@ import numpy as np
 from ablab.clock import polar
 
 STRIP_REACH = 1.0  # normalized units from the centre: half the image side (every preset's dial lies within 0.97)
-CENTRE_JITTER = 1.0 / 75.0  # normalized units: 1 px at 150 px (σ of a normal per axis)
+CENTRE_JITTER = 2.0 / 75.0  # normalized units: 2 px at 150 px (σ of a normal per axis)
 REACH_JITTER = 0.1  # ± fraction of STRIP_REACH (uniform)
 _TARGETS = ("minute_tip", "hour_tip", "dial12")  # landmarks behind polar.ANGLES, in that order
 
 
-def training_strips(part, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def training_strips(part, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
     """A ClockPart with landmarks → (strips uint8 (N, rows, cols), directions (N, 3) rad for polar.ANGLES,
-    mirrored (N,) bool): one jittered strip per image, dials with a mirror cue reversed half the time."""
+    mirrored (N,) bool, the true centre's offset (N, 2) in OFFSET_UNITs): one jittered strip per image, dials
+    with a mirror cue reversed half the time."""
     from ablab.clock.landmarks import LANDMARKS
 
     frame, n = part.frame, len(part)
-    centre = frame.landmarks[:, LANDMARKS.index("centre")] + rng.normal(0.0, CENTRE_JITTER, (n, 2))
+    jitter = rng.normal(0.0, CENTRE_JITTER, (n, 2))
+    centre = frame.landmarks[:, LANDMARKS.index("centre")] + jitter
     reach = STRIP_REACH * rng.uniform(1 - REACH_JITTER, 1 + REACH_JITTER, n)
     strips = polar.polar_strips(part.images, centre, reach)
     angles = polar.point_angles_rad(frame.landmarks[:, [LANDMARKS.index(k) for k in _TARGETS]], centre)
     flip = np.asarray(frame.mirror_cue, bool) & (rng.random(n) < 0.5)
     strips[flip] = strips[flip, :, ::-1]
     angles = np.where(flip[:, None], np.mod(-angles, 2 * math.pi), angles)
-    return strips, angles, np.asarray(frame.mirrored, bool) ^ flip
+    offset = -jitter / polar.OFFSET_UNIT
+    offset[flip, 0] *= -1.0  # a reversed strip is the picture mirrored left-right: x → −x
+    return strips, angles, np.asarray(frame.mirrored, bool) ^ flip, offset.astype(np.float32)
 
 
 def compile_polar_net(net, *, steps: int, lr: float = 2e-3) -> None:
-    """AdamW, 5% linear warm-up then cosine decay; cross-entropy over directions, mirror as a logistic loss."""
+    """AdamW, 5% linear warm-up then cosine decay; cross-entropy over directions, mirror as a logistic loss, the
+    centre's offset as a Huber loss (in OFFSET_UNITs, so ~2 at the start: weighted 0.2)."""
     import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=lr, warmup_steps=max(1, steps // 20))
     net.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
                 loss={"angles": keras.losses.CategoricalCrossentropy(from_logits=True, axis=1),
-                      "mirror": keras.losses.BinaryCrossentropy(from_logits=True)},
-                loss_weights={"angles": 1.0, "mirror": 1.0})
+                      "mirror": keras.losses.BinaryCrossentropy(from_logits=True),
+                      "offset": keras.losses.Huber(delta=1.0)},
+                loss_weights={"angles": 1.0, "mirror": 1.0, "offset": 0.2})
 
 
 def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr: float = 2e-3,
@@ -62,20 +68,22 @@ def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr
     sets = [training_strips(part, rng) for _ in range(min(variants, epochs))]
     compile_polar_net(net, steps=math.ceil(len(part) / batch_size) * epochs, lr=lr)
     for epoch in range(epochs):
-        strips, angles, mirrored = sets[epoch % len(sets)]
-        targets = {"angles": polar.angle_targets(angles), "mirror": mirrored.astype(np.float32)[:, None]}
+        strips, angles, mirrored, offset = sets[epoch % len(sets)]
+        targets = {"angles": polar.angle_targets(angles), "mirror": mirrored.astype(np.float32)[:, None],
+                   "offset": offset}
         net.fit(strips[..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
     return time.perf_counter() - start
 
 
-def polar_probs(predict, strips: np.ndarray, *, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 strips (N, rows, cols) → (direction probabilities (N, OUT_BINS, 3), mirror probability (N,)).
+def polar_probs(predict, strips: np.ndarray, *, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """uint8 strips (N, rows, cols) → (direction probabilities (N, OUT_BINS, 3), mirror probability (N,), the
+    centre's offset (N, 2) in OFFSET_UNITs).
 
-    Each strip is also read reversed and its directions mapped back (bin k ↔ OUT_BINS − 1 − k), and the two are
-    averaged. The mirror verdict is the forward read's alone: on a dial with no mirror cue a reversed strip is
-    still taken for an unmirrored dial, so the reversed read says nothing about it. predict maps float32
-    (B, rows, cols, 1) to {"angles": logits, "mirror": logit}; it is called once per chunk of 2·chunk strips."""
-    probs, mirror = [], []
+    Each strip is also read reversed and its directions mapped back (bin k ↔ OUT_BINS − 1 − k; offset x → −x),
+    and the two are averaged. The mirror verdict is the forward read's alone: on a dial with no mirror cue a
+    reversed strip is still taken for an unmirrored dial, so the reversed read says nothing about it. predict
+    maps float32 (B, rows, cols, 1) to the net's outputs; it is called once per chunk of 2·chunk strips."""
+    probs, mirror, offset = [], [], []
     for start in range(0, len(strips), chunk):
         batch = np.asarray(strips[start : start + chunk], np.float32)[..., None]
         out = predict(np.concatenate([batch, batch[:, :, ::-1]]))
@@ -83,9 +91,11 @@ def polar_probs(predict, strips: np.ndarray, *, chunk: int = 256) -> tuple[np.nd
         n = len(batch)
         probs.append((p[:n] + p[n:, ::-1]) / 2)
         mirror.append(1.0 / (1.0 + np.exp(-np.asarray(out["mirror"], np.float64)[:n, 0])))
+        o = np.asarray(out["offset"], np.float64)
+        offset.append((o[:n] + o[n:] * np.array([-1.0, 1.0])) / 2)
     if not probs:
-        return np.zeros((0, polar.OUT_BINS, len(polar.ANGLES))), np.zeros(0)
-    return np.concatenate(probs), np.concatenate(mirror)
+        return np.zeros((0, polar.OUT_BINS, len(polar.ANGLES))), np.zeros(0), np.zeros((0, 2))
+    return np.concatenate(probs), np.concatenate(mirror), np.concatenate(offset)
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -93,14 +103,19 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def polar_outputs(predict, images: np.ndarray, points: np.ndarray) -> dict[str, np.ndarray]:
+def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 2) -> dict[str, np.ndarray]:
     """uint8 (N, S, S) and the point reader's (N, 7, 2) points → the decoder's polar inputs:
-    {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability}."""
+    {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability}.
+
+    The strip is cut around the point reader's centre, then cut again around the centre moved by the offset the
+    polar reader saw (`passes` = 2), and read from the second cut."""
     from ablab.clock.landmarks import LANDMARKS
 
-    centre = points[:, LANDMARKS.index("centre")]
-    strips = polar.polar_strips(images, centre, np.full(len(centre), STRIP_REACH))
-    probs, mirror = polar_probs(predict, strips)
+    centre = np.asarray(points, np.float64)[:, LANDMARKS.index("centre")]
+    reach = np.full(len(centre), STRIP_REACH)
+    for _ in range(passes):
+        probs, mirror, offset = polar_probs(predict, polar.polar_strips(images, centre, reach))
+        centre = centre + offset * polar.OFFSET_UNIT
     return {"polar_angles": probs, "polar_mirror": mirror}
 
 

@@ -64,7 +64,8 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     dial_s = 0.0
     if get_arch(config.model).second_stage:
         reader, dial_s = _with_second_stage(reader, config, seed, data)
-    metrics = evaluate_reader(reader, data.test.images, data.test.labels)
+    test_pred, _ = decode_images(reader, data.test.images)  # once: for the metrics and the report's worst readings
+    metrics = summarize(data.test.labels, test_pred)
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
     metrics["train_time_s"] = wall_s + dial_s  # both networks
@@ -77,7 +78,6 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
         reader.save(model_path)
     history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
     history["val_mean_cse_min"] = curve.values
-    test_pred, _ = decode_images(reader, data.test.images)  # for the report: error histogram, worst readings
     artifacts = {MISTAKES_ARTIFACT: mistakes_npz(data.test.labels, test_pred, data.test.images)}
     return {"metrics": metrics, "history": history, "artifacts": artifacts}
 
