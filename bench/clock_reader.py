@@ -30,7 +30,7 @@ FIELDS = ("n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default="{}", help="JSON overrides of the best ClockTrialConfig")
+    parser.add_argument("--config", default="{}", help="JSON overrides of the best ClockTrialConfig (best_config())")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache-dir", default=os.environ.get("ABLAB_CACHE", str(Path.home() / ".cache/ablab/datasets")))
     parser.add_argument("--out", default=None, help="where to keep the trained reader (.keras)")
@@ -67,10 +67,10 @@ def main() -> None:
 
     from ablab.clock.config import ClockTrialConfig
     from ablab.clock.pipeline import clock_data, preset_test_set
-    from ablab.clock.config import full_config
+    from ablab.clock.config import best_config
     from ablab.clock.train import train_reader
 
-    config = ClockTrialConfig(**{**full_config().model_dump(), **json.loads(args.config)})
+    config = ClockTrialConfig(**{**best_config().model_dump(), **json.loads(args.config)})
     cache = Path(args.cache_dir)
     start = time.perf_counter()
     data = clock_data(config.preset, config.n_images, size=config.image_size, seed=config.data_seed, data_dir=cache)
@@ -102,17 +102,21 @@ def render(s: dict, machine: str) -> str:
         for name, r in rows
     )
     n_train = int(round(c["n_images"] * 0.8))
+    from ablab.clock.models import get_arch
+
+    arch = get_arch(c["model"])
+    second = f", then its {arch.second_stage} stage {arch.second_epochs} epochs" if arch.second_stage else ""
     return f"""## Clock reader (`bench/clock_reader.py`)
 
 {machine}
 
-Best configuration: encoding `{c['encoding']}`, model `{c['model']}`, {c['epochs']} epochs of {n_train} `{c['preset']}`
-training images (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule']}, {c['precision']}). Load average
+Best configuration: encoding `{c['encoding']}`, model `{c['model']}`: {c['epochs']} epochs of {n_train} `{c['preset']}`
+training images{second} (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule']}, {c['precision']}). Load average
 {s['load_avg'][0]:.1f} at the start of training, {s['load_avg'][1]:.1f} at the end (2 shared cores).
 
 | | value |
 | --- | ---: |
-| training time (fit, wall) | {m['train_time_s'] / 60:.1f} min ({m['samples_per_s']:.0f} samples/s) |
+| training time (fit, wall, both stages) | {m['train_time_s'] / 60:.1f} min (first stage {m['samples_per_s']:.0f} samples/s) |
 | of which the second stage (inputs + fit) | {m.get('second_stage_time_s', 0.0) / 60:.1f} min |
 | data generation / loading | {s['data_s']:.0f} s |
 | model load | {s['load_ms']:.0f} ms |

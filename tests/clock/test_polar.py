@@ -106,16 +106,12 @@ def test_time_from_angles_reads_any_turned_or_mirrored_clock(hour, minute, rotat
     assert got.tolist() == [[hour, minute]]
 
 
-def test_reversed_outputs_map_bins_to_the_negated_direction():
-    """flip_outputs: bin k of a reversed strip is bin OUT_BINS − 1 − k of the strip, i.e. direction −φ."""
-    from ablab.clock.polar import flip_outputs
-
+def test_a_reversed_strip_has_its_bins_in_reverse_order():
+    """polar_probs maps a reversed read's bin k to bin OUT_BINS − 1 − k: the direction −φ of bin k's φ."""
     k = np.arange(OUT_BINS)
     np.testing.assert_allclose(np.mod(-bin_angles_rad()[OUT_BINS - 1 - k], 2 * math.pi), bin_angles_rad()[k])
-    probs = np.random.default_rng(0).random((2, OUT_BINS, 3))
-    flipped, mirror = flip_outputs(probs, np.array([0.2, 0.9]))
-    np.testing.assert_array_equal(flipped[:, 5], probs[:, OUT_BINS - 6])
-    np.testing.assert_allclose(mirror, [0.8, 0.1])
+    np.testing.assert_allclose(np.mod(-strip_angles_rad()[::-1], 2 * math.pi), np.mod(strip_angles_rad(), 2 * math.pi),
+                               atol=1e-12)
 
 
 def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_directions(varied_part):

@@ -109,12 +109,6 @@ def decode_angles(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.mod(angle, 2 * math.pi), w.sum(axis=1)
 
 
-def flip_outputs(probs: np.ndarray, mirror_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The outputs read on a reversed strip, as they apply to the strip itself: bin k ↔ OUT_BINS − 1 − k, and the
-    mirror probability complemented (a reversed strip is the mirror image)."""
-    return probs[:, ::-1, :], 1.0 - mirror_p
-
-
 def time_from_angles(minute_rad, hour_rad, twelve_rad, mirrored) -> np.ndarray:
     """Image directions of both hands and the 12, and mirror flags → int (N, 2) [hour 0–11, minute 0–59].
 

@@ -31,10 +31,7 @@ class SecondStage:
 def _dial_stage() -> SecondStage:
     from ablab.clock import dialcheck
 
-    def outputs(predict, images, points):
-        return dialcheck.dial_outputs(predict, images, points)
-
-    return SecondStage(dialcheck.DIAL_NET, dialcheck.build_dial_net, dialcheck.fit_dial_net, outputs)
+    return SecondStage(dialcheck.DIAL_NET, dialcheck.build_dial_net, dialcheck.fit_dial_net, dialcheck.dial_outputs)
 
 
 def _polar_stage() -> SecondStage:
