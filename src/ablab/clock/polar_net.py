@@ -3,7 +3,7 @@ minute hand, the hour hand and the 12, and a mirror logit.
 
 2-D convolutions see the strip's glyphs and strokes (numerals, ticks, hands); after three stride-2 stages the
 rows (distance from the centre) are folded into channels, dilated 1-D convolutions along the columns give each
-direction ~±60° of context (enough to tell a "12" from a "6" by its neighbours), and two upsampling steps with skip
+direction ~±90° of context (enough to tell a "12" from a "6" by its neighbours), and two upsampling steps with skip
 connections bring the logits back to OUT_BINS directions. Convolutional along the columns throughout, so a turned
 clock (a shifted strip) gives shifted outputs. Built-in layers only: a saved model loads with stock Keras.
 """

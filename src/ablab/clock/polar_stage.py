@@ -4,10 +4,14 @@ centres, and reading on strips cut around the point reader's centres (ablab.cloc
 Only the centre comes from the first stage, and each strip reaches STRIP_REACH (normalized image units) from it,
 whatever the dial's size: every dial of the presets lies within it. The point reader's dial points are drawn
 toward the centre when it is unsure (its soft-argmax), so a dial radius made from them was 12% off on the median
-`varied` dial and 35% on one in ten (measured), while its 8-view centre is 0.7 px off (median; 2 px at the 95th
-percentile). Training needs no first-stage outputs: each strip is cut around the true centre moved by ~1 px, with
-its reach ±10% (pictures framed a little tighter or looser), so the two stages train independently. Dials that show mirroring (numerals) are also read reversed (a mirror image: mirror flag
-toggled, every direction φ → −φ), which balances the one-in-five mirrored dials.
+`varied` dial and 35% on one in ten (measured), while its 8-view centre is 0.7–0.9 px off (median; 2–3 px at the
+95th percentile). The polar reader also says how far off the centre it was given is, and reading cuts a second
+strip around the corrected centre (polar_outputs).
+
+Training needs no first-stage outputs: each strip is cut around the true centre moved by a normal 2 px (the offset
+to learn), with its reach ±10% (pictures framed a little tighter or looser), so the two stages train
+independently. Dials that show mirroring (numerals) are also read reversed (a mirror image: mirror flag toggled,
+every direction φ → −φ, the offset's x negated), which balances the one-in-five mirrored dials.
 """
 
 from __future__ import annotations
