@@ -18,18 +18,6 @@ from ablab.clock.landmarks import DIAL_RHO, LANDMARKS, hand_angles_rad
 SIZE = 64
 
 
-@pytest.fixture(scope="module")
-def varied_part():
-    from ablab.clock.encodings import Frame
-    from ablab.clock.generate import generate
-    from ablab.clock.landmarks import replay_landmarks
-    from ablab.clock.pipeline import ClockPart
-
-    s = generate("varied", 24, size=SIZE, seed=8, workers=1)
-    points, _, _, cue = replay_landmarks("varied", 8, 24, SIZE, with_cue=True)
-    return ClockPart(s.images, s.labels, Frame(s.rotation_deg, s.mirrored, points, cue))
-
-
 def one_hot(turn, mirrored) -> np.ndarray:
     return np.eye(CLASSES)[np.asarray(turn) + TURNS * np.asarray(mirrored, int)]
 

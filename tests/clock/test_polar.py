@@ -1,7 +1,6 @@
 import math
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,18 +20,6 @@ from ablab.clock.polar import (
 )
 
 SIZE = 64
-
-
-@pytest.fixture(scope="module")
-def varied_part():
-    from ablab.clock.encodings import Frame
-    from ablab.clock.generate import generate
-    from ablab.clock.landmarks import replay_landmarks
-    from ablab.clock.pipeline import ClockPart
-
-    s = generate("varied", 24, size=SIZE, seed=8, workers=1)
-    points, _, _, cue = replay_landmarks("varied", 8, 24, SIZE, with_cue=True)
-    return ClockPart(s.images, s.labels, Frame(s.rotation_deg, s.mirrored, points, cue))
 
 
 def _random_images(n: int, seed: int = 0) -> np.ndarray:
