@@ -61,15 +61,15 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     hist = trainer.fit(train, validation_data=valid, epochs=config.epochs, callbacks=[curve],
                        verbose=2 if progress is True else 0)
     wall_s = time.perf_counter() - start
-    dial_s = 0.0
+    second_s = 0.0
     if get_arch(config.model).second_stage:
-        reader, dial_s = _with_second_stage(reader, config, seed, data)
+        reader, second_s = _with_second_stage(reader, config, seed, data)
     test_pred, _ = decode_images(reader, data.test.images)  # once: for the metrics and the report's worst readings
     metrics = summarize(data.test.labels, test_pred)
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
-    metrics["train_time_s"] = wall_s + dial_s  # both networks
-    metrics["second_stage_time_s"] = dial_s
+    metrics["train_time_s"] = wall_s + second_s  # both networks
+    metrics["second_stage_time_s"] = second_s
     metrics["samples_per_s"] = len(data.train.images) * config.epochs / wall_s
     for preset, arrays in (extra_tests or {}).items():
         metrics[preset] = evaluate_reader(reader, arrays.images, arrays.labels)
@@ -153,8 +153,9 @@ def decode_images(model, images: np.ndarray, *, tta: bool = True) -> tuple[np.nd
     """uint8 (N, S, S) at the model's size → (decoded labels (N, 2), confidence (N,) or None).
 
     tta: point readers (`landmarks`) read each image at 8 rotations and agree on the points (ablab.clock.tta), and
-    a reader saved with a dial check then runs it on the upright dials (ablab.clock.dialcheck); 8× the compute, so
-    the per-epoch validation curve reads once (tta=False, no dial check). Other encodings read once."""
+    a reader saved with a second stage then runs it on the dials the points place (ablab.clock.stages: the polar
+    reader or the dial check); 8× the compute, so the per-epoch validation curve reads once (tta=False, no second
+    stage). Other encodings read once."""
     from ablab.clock.models import parse_model_name
     from ablab.clock.stages import reader_parts, second_outputs
     from ablab.clock.tta import tta_outputs
