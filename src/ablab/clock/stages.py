@@ -37,10 +37,8 @@ def _dial_stage() -> SecondStage:
 def _polar_stage() -> SecondStage:
     from ablab.clock import polar, polar_net, polar_stage
 
-    def fit(net, part, *, epochs, seed, batch_size):
-        return polar_stage.fit_polar_net(net, part, epochs=epochs, seed=seed, batch_size=batch_size)
-
-    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, fit, polar_stage.polar_outputs)
+    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, polar_stage.fit_polar_net,
+                       polar_stage.polar_outputs)
 
 
 STAGES: dict[str, Callable[[], SecondStage]] = {"dial": _dial_stage, "polar": _polar_stage}
