@@ -105,9 +105,10 @@ def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_d
     from ablab.clock.landmarks import LANDMARKS
     from ablab.clock.polar_stage import training_strips
 
-    from ablab.clock.polar_stage import CENTRE_JITTER
+    from ablab.clock.polar_stage import CENTRE_JITTER, REACH_JITTER, STRIP_REACH
 
-    strips, angles, mirrored, offset = training_strips(varied_part, np.random.default_rng(3))
+    cut = training_strips(varied_part, np.random.default_rng(3))
+    strips, angles, mirrored, offset = cut["strips"], cut["angles"], cut["mirrored"], cut["offset"]
     frame = varied_part.frame
     assert strips.shape == (len(varied_part), POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS) and strips.dtype == np.uint8
     flipped = mirrored != frame.mirrored
@@ -118,10 +119,52 @@ def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_d
     expected = np.where(flipped[:, None], -true, true)
     gap = np.abs(np.angle(np.exp(1j * (angles - expected))))
     assert np.median(gap) < math.radians(6)  # only the ~2 px centre jitter moves them
+    # the reach each strip was cut at, from its radius target; the offset is in units of it
+    radius = polar.dial_radius(frame.landmarks)
+    reach = radius * POLAR_ROWS / (cut["radius"][:, 0] + polar.DIAL_ROWS)
     jitter = np.random.default_rng(3).normal(0.0, CENTRE_JITTER, (len(varied_part), 2))  # its first draw
-    expected = -jitter / polar.OFFSET_UNIT  # from the cut centre back to the true one
+    expected = -jitter / (reach[:, None] * polar.OFFSET_UNIT)  # from the cut centre back to the true one
     expected[flipped, 0] *= -1.0
-    np.testing.assert_allclose(offset, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(offset, expected, rtol=1e-4, atol=1e-4)
+    fitted = np.isclose(reach / (polar.DIAL_MARGIN * radius), 1.0, atol=REACH_JITTER + 1e-6)
+    first = np.isclose(reach / STRIP_REACH, 1.0, atol=REACH_JITTER + 1e-6)
+    assert (fitted | first).all() and (~fitted).any()
+
+
+def test_dial_radius_is_the_radius_the_dial_points_sit_at_a_fraction_of():
+    from ablab.clock.landmarks import DIAL_RHO
+
+    angles = np.radians([0.0, 90.0, 180.0, 270.0])
+    dial = 0.6 * DIAL_RHO * np.stack([np.sin(angles), -np.cos(angles)], axis=-1)
+    points = np.concatenate([np.zeros((1, 3, 2)), dial[None]], axis=1) + np.array([0.1, -0.2])
+    np.testing.assert_allclose(polar.dial_radius(points), [0.6])
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.floats(0.3, 1.0), st.floats(0.5, 1.5))
+def test_fitting_a_strip_to_what_its_radius_head_says_reaches_the_margin_around_the_dial(radius, reach):
+    rows = polar.radius_rows(np.array([radius]), np.array([reach]))
+    np.testing.assert_allclose(polar.fitted_reach(np.array([reach]), rows), [polar.DIAL_MARGIN * radius])
+    np.testing.assert_allclose(polar.radius_rows(np.array([radius]), polar.DIAL_MARGIN * np.array([radius])), [0.0],
+                               atol=1e-9)
+
+
+def test_turning_strips_by_a_quarter_of_the_columns_is_turning_the_picture_a_quarter():
+    images = np.random.default_rng(2).integers(0, 255, (2, 32, 32)).astype(np.uint8)
+    centre, reach = np.zeros((2, 2)), np.full(2, 0.9)
+    turned = polar_strips(np.rot90(images, -1, axes=(1, 2)), centre, reach)  # a quarter turn clockwise
+    np.testing.assert_array_equal(polar.turn_strips(polar_strips(images, centre, reach), POLAR_COLS // 4), turned)
+
+
+def test_the_minute_hand_is_taken_at_the_peak_the_hour_hand_agrees_with():
+    """At 2:40 the hour hand is at 80° on the dial, so the minute hand is at 240°, not at a stroke at 100°."""
+    probs = np.full((1, OUT_BINS), 1e-6)
+    bins = np.degrees(polar.bin_angles_rad())
+    probs[0, np.argmin(np.abs(bins - 100.0))] = 0.55  # the stronger, wrong peak
+    probs[0, np.argmin(np.abs(bins - 240.0))] = 0.45
+    minute = polar.agreeing_minute(probs, np.radians([80.0]), np.zeros(1), np.zeros(1, bool))
+    assert abs(np.degrees(minute[0]) - 240.0) < 360 / OUT_BINS
+    assert abs(np.degrees(polar.decode_angles(probs[:, :, None])[0][0, 0]) - 100.0) < 360 / OUT_BINS
 
 
 def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
@@ -130,7 +173,7 @@ def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
     net = build_polar_net(widths=(8, 8, 16, 16), context=16)
     out = net.predict_on_batch(np.zeros((2, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32))
     assert out["angles"].shape == (2, OUT_BINS, len(ANGLES)) and out["mirror"].shape == (2, 1)
-    assert out["offset"].shape == (2, 2)
+    assert out["offset"].shape == (2, 2) and out["radius"].shape == (2, 1)
 
 
 def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdict():
@@ -142,11 +185,17 @@ def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdi
     logits[3:, OUT_BINS - 21, 0] = 50.0
     mirror = np.array([[3.0], [-3.0], [0.0], [-9.0], [9.0], [9.0]])
     offset = np.array([[1.0, 2.0]] * 3 + [[-3.0, 4.0]] * 3)  # the reversed read's x means −x
-    probs, mirror_p, offset_px = polar_probs(
-        lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)], "offset": offset[: len(x)]}, strips)
-    np.testing.assert_allclose(probs[:, [10, 20], 0], 0.5, atol=1e-6)
-    np.testing.assert_allclose(mirror_p, 1 / (1 + np.exp(-np.array([3.0, -3.0, 0.0]))))
-    np.testing.assert_allclose(offset_px, [[2.0, 3.0]] * 3)
+    radius = np.array([[1.0]] * 3 + [[2.0]] * 3)
+    out = polar_probs(lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)], "offset": offset[: len(x)],
+                                 "radius": radius[: len(x)]}, strips)
+    np.testing.assert_allclose(out["angles"][:, [10, 20], 0], 0.5, atol=1e-6)
+    np.testing.assert_allclose(out["mirror"], 1 / (1 + np.exp(-np.array([3.0, -3.0, 0.0]))))
+    np.testing.assert_allclose(out["offset"], [[2.0, 3.0]] * 3)
+    np.testing.assert_allclose(out["radius"], [1.5] * 3)
+    forward = polar_probs(lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)],
+                                     "offset": offset[: len(x)], "radius": radius[: len(x)]}, strips, both_ways=False)
+    np.testing.assert_allclose(forward["angles"][:, 10, 0], 1.0, atol=1e-6)
+    np.testing.assert_allclose(forward["offset"], offset[:3])
 
 
 def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_files(tmp_path, varied_part):
@@ -163,7 +212,7 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
     both = two_stage_model(points_net, build_polar_net(widths=(8, 8, 16, 16), context=16))
     out = both.predict_on_batch({"image": np.zeros((1, SIZE, SIZE, 1), np.float32),
                                  "strip": np.zeros((1, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32)})
-    assert set(out) == {"points", "polar_angles", "polar_mirror", "polar_offset"}
+    assert set(out) == {"points", "polar_angles", "polar_mirror", "polar_offset", "polar_radius"}
     both.save(tmp_path / "two.keras")
     loaded = keras.saving.load_model(tmp_path / "two.keras")  # stock keras
     first, second = reader_parts(loaded)

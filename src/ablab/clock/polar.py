@@ -14,9 +14,11 @@ circle's wrap), so the network's outputs in the middle POLAR_COLS are free of ed
 distance (b + ½)/POLAR_ROWS · R from the centre, R the strip's reach (normalized image units).
 
 The network outputs, for each of OUT_BINS directions (bin k centred on 2π(k + ½)/OUT_BINS), the logits of "the
-minute hand / the hour hand / the 12 points here", one logit for "this dial is a mirror image", and where the
-true centre is from the one the strip was cut around (x right, y down, in OFFSET_UNITs): a centre that is off
-bends the strip's circles into sinusoids, which the network can measure. Targets
+minute hand / the hour hand / the 12 points here", one logit for "this dial is a mirror image", where the
+true centre is from the one the strip was cut around (x right, y down, in OFFSET_UNITs of the strip's reach): a
+centre that is off bends the strip's circles into sinusoids, which the network can measure; and how far the dial
+reaches along the strip (`radius`: the dial's radius over the strip's reach, as rows from DIAL_ROWS), so that a
+second cut can fit the strip to the dial and every dial is read at one scale. Targets
 are wrapped Gaussians (σ = TARGET_SIGMA_BINS) under a cross-entropy loss; decoding takes the most likely bin and
 the circular mean of the bins around it (sub-bin precision).
 """
@@ -34,9 +36,33 @@ STRIDE = 2  # the output's column stride
 OUT_BINS = POLAR_COLS // STRIDE
 TARGET_SIGMA_BINS = 1.0
 DECODE_HALF_WINDOW = 3  # bins either side of the peak in the circular mean
+AGREE_SIGMA_DEG = 24.0  # how far (dial degrees, 4 min) the minute hand may be from where the hour hand puts it
 ANGLES = ("minute", "hour", "twelve")  # the heatmap channels
 POLAR_NET = "polar_reader"
-OFFSET_UNIT = 1.0 / 75.0  # the offset head's unit in normalized image units: a pixel of a 150 px image
+OFFSET_UNIT = 1.0 / 75.0  # the offset head's unit, times the strip's reach: a pixel of a 150 px image at reach 1
+DIAL_MARGIN = 1.1  # a strip fitted to its dial reaches this many dial radii (the rim and bezel included)
+DIAL_ROWS = POLAR_ROWS / DIAL_MARGIN  # where a fitted strip's dial edge falls: the radius head's zero
+
+
+def dial_radius(landmarks: np.ndarray) -> np.ndarray:
+    """(N, 7, 2) landmarks (ablab.clock.landmarks.LANDMARKS) → (N,) the dial's radius in normalized image units:
+    the mean distance of its four dial points from the centre over the fraction of the radius they sit at."""
+    from ablab.clock.landmarks import DIAL_RHO, LANDMARKS
+
+    dial = landmarks[:, [LANDMARKS.index(k) for k in ("dial12", "dial3", "dial6", "dial9")]]
+    centre = landmarks[:, LANDMARKS.index("centre")][:, None, :]
+    return np.linalg.norm(dial - centre, axis=-1).mean(axis=1) / DIAL_RHO
+
+
+def radius_rows(radius: np.ndarray, reach: np.ndarray) -> np.ndarray:
+    """The radius head's target: dial radius over strip reach, in rows from DIAL_ROWS (0 on a fitted strip)."""
+    return radius / reach * POLAR_ROWS - DIAL_ROWS
+
+
+def fitted_reach(reach: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The reach of a strip fitted to the dial (DIAL_MARGIN radii), from a strip of `reach` whose radius head said
+    `rows` (radius_rows inverted)."""
+    return DIAL_MARGIN * reach * (rows + DIAL_ROWS) / POLAR_ROWS
 
 
 def strip_angles_rad() -> np.ndarray:
@@ -99,14 +125,48 @@ def angle_targets(angles_rad: np.ndarray) -> np.ndarray:
 def decode_angles(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(N, OUT_BINS, C) per-bin probabilities → (directions (N, C) rad, peak mass (N, C) in [0, 1]): the circular
     mean of the DECODE_HALF_WINDOW bins around the most likely one, and how much probability they hold."""
-    n, k, c = probs.shape
-    peak = probs.argmax(axis=1)  # (N, C)
+    return _refine(probs, probs.argmax(axis=1))
+
+
+def _refine(probs: np.ndarray, peak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """decode_angles around given peak bins (N, C)."""
+    k = probs.shape[1]
     offsets = np.arange(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1)
     idx = np.mod(peak[:, None, :] + offsets[None, :, None], k)  # (N, W, C)
     w = np.take_along_axis(probs, idx, axis=1)
     theta = bin_angles_rad()[idx]
     angle = np.arctan2((w * np.sin(theta)).sum(1), (w * np.cos(theta)).sum(1))
     return np.mod(angle, 2 * math.pi), w.sum(axis=1)
+
+
+def turn_strips(strips: np.ndarray, columns: int) -> np.ndarray:
+    """Strips (N, rows, cols) as if the picture were turned clockwise by `columns` strip columns (columns·2π /
+    POLAR_COLS): the circle's columns shifted and the wrap padding made again. A net's outputs for a turn by a
+    multiple of STRIDE are its outputs for the unturned strip, shifted by columns / STRIDE bins, up to its
+    sampling grid: averaging a few such views averages out the grid."""
+    if columns % POLAR_COLS == 0:
+        return strips
+    circle = np.roll(strips[:, :, PAD_COLS : PAD_COLS + POLAR_COLS], columns, axis=2)
+    return np.concatenate([circle[:, :, -PAD_COLS:], circle, circle[:, :, :PAD_COLS]], axis=2)
+
+
+def agreeing_minute(minute_probs: np.ndarray, hour_rad, twelve_rad, mirrored, *,
+                    sigma_deg: float = AGREE_SIGMA_DEG) -> np.ndarray:
+    """(N, OUT_BINS) minute-hand probabilities and the hour hand's and the 12's directions → (N,) the minute hand's
+    direction (rad), taken at the peak that best agrees with the hour hand.
+
+    Why: the hour hand's place within its hour says the minute too (½° a minute, so its 0.5° precision is ±1 min),
+    but nothing about the 12 or the mirror. Where the minute heatmap has two peaks (another stroke taken for the
+    minute hand), the window mass of each bin is weighted by a Gaussian (σ sigma_deg on the dial) around the
+    minute hand's place that the hour hand implies; the peak is then refined as decode_angles does."""
+    sign = np.where(np.asarray(mirrored, bool), -1.0, 1.0)
+    hour_dial_deg = np.mod(np.degrees(sign * (hour_rad - twelve_rad)), 360.0)
+    implied_deg = 12.0 * np.mod(hour_dial_deg, 30.0)  # the minute hand's dial angle
+    bin_dial_deg = np.degrees(sign[:, None] * (bin_angles_rad()[None, :] - np.asarray(twelve_rad)[:, None]))
+    gap_deg = np.abs(np.mod(bin_dial_deg - implied_deg[:, None] + 180.0, 360.0) - 180.0)
+    window = sum(np.roll(minute_probs, k, axis=1) for k in range(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1))
+    peak = (window * np.exp(-0.5 * (gap_deg / sigma_deg) ** 2)).argmax(axis=1)
+    return _refine(minute_probs[:, :, None], peak[:, None])[0][:, 0]
 
 
 def time_from_angles(minute_rad, hour_rad, twelve_rad, mirrored) -> np.ndarray:

@@ -37,10 +37,12 @@ def _conv1d(x, filters: int, kernel: int, dilation: int, name: str):
 
 def build_polar_net(widths=(16, 32, 64, 128), context: int = 192, depth: int = 2):
     """uint8-valued (N, POLAR_ROWS, POLAR_COLS + 2·PAD_COLS, 1) → {"angles": (N, OUT_BINS, 3) logits for
-    polar.ANGLES, "mirror": (N, 1) logit, "offset": (N, 2) the true centre's offset in polar.OFFSET_UNITs}.
+    polar.ANGLES, "mirror": (N, 1) logit, "offset": (N, 2) the true centre's offset in polar.OFFSET_UNITs of the
+    reach, "radius": (N, 1) the dial's edge in rows from polar.DIAL_ROWS}.
 
-    The offset is a dense layer over one learned number per direction: a centre that is off by (dx, dy) moves the
-    dial's rings by about dx·sin φ − dy·cos φ rows in column φ, a projection a dense layer can learn.
+    Offset and radius are dense layers over four learned numbers per direction: a centre that is off by (dx, dy)
+    moves the dial's rings by about dx·sin φ − dy·cos φ rows in column φ, a projection a dense layer can learn, and
+    the dial's size moves them in every column alike.
 
     A 5×5 stride-2 stem (a full-resolution first layer cost 40% of a training step on the CPU), then one conv at
     /2 and two stride-2 stages (/4, /8) of `depth` convs each."""
@@ -69,7 +71,9 @@ def build_polar_net(widths=(16, 32, 64, 128), context: int = 192, depth: int = 2
     crop = PAD_COLS // STRIDE
     x = layers.Cropping1D((crop, crop), name="one_turn")(x)
     angles = layers.Conv1D(len(ANGLES), 1, dtype="float32", name="angles")(x)
-    radial = layers.Flatten(name="radial_flat")(layers.Conv1D(2, 1, name="radial")(x))
+    radial = layers.Flatten(name="radial_flat")(layers.Conv1D(4, 1, name="radial")(x))
     offset = layers.Dense(2, dtype="float32", name="offset")(radial)
+    radius = layers.Dense(1, dtype="float32", name="radius")(radial)
     assert angles.shape[1] == OUT_BINS, angles.shape
-    return keras.Model(inputs, {"angles": angles, "mirror": mirror, "offset": offset}, name=POLAR_NET)
+    return keras.Model(inputs, {"angles": angles, "mirror": mirror, "offset": offset, "radius": radius},
+                       name=POLAR_NET)

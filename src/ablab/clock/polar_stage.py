@@ -23,43 +23,54 @@ import numpy as np
 
 from ablab.clock import polar
 
-STRIP_REACH = 1.0  # normalized units from the centre: half the image side (every preset's dial lies within 0.97)
+STRIP_REACH = 1.0  # the first cut's reach, normalized units from the centre: half the image side (every preset's
+#                   dial lies within 0.97 of its centre)
+FIRST_CUT_SHARE = 0.3  # of training strips cut at STRIP_REACH, as reading's first cut is; the rest fitted to the dial
 CENTRE_JITTER = 2.0 / 75.0  # normalized units: 2 px at 150 px (σ of a normal per axis)
-REACH_JITTER = 0.1  # ± fraction of STRIP_REACH (uniform)
+REACH_JITTER = 0.1  # ± fraction of the reach (uniform)
+READ_VIEWS = ((1.0, 0), (0.95, 2), (1.05, 4))  # (reach factor, columns turned) of the last cut, averaged
+REACH_LIMITS = (0.4, 1.4)  # a fitted reach is kept within these (normalized units)
 _TARGETS = ("minute_tip", "hour_tip", "dial12")  # landmarks behind polar.ANGLES, in that order
 
 
-def training_strips(part, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """A ClockPart with landmarks → (strips uint8 (N, rows, cols), directions (N, 3) rad for polar.ANGLES,
-    mirrored (N,) bool, the true centre's offset (N, 2) in OFFSET_UNITs): one jittered strip per image, dials
+def training_strips(part, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A ClockPart with landmarks → {"strips": uint8 (N, rows, cols), "angles": (N, 3) directions (rad) of
+    polar.ANGLES, "mirrored": (N,) bool, "offset": (N, 2) the true centre's offset in OFFSET_UNITs of the reach,
+    "radius": (N, 1) polar.radius_rows}: one strip per image, cut around a jittered centre, FIRST_CUT_SHARE of them
+    at STRIP_REACH and the rest fitted to the dial (polar.DIAL_MARGIN radii), every reach ±REACH_JITTER; dials
     with a mirror cue reversed half the time."""
     from ablab.clock.landmarks import LANDMARKS
 
     frame, n = part.frame, len(part)
     jitter = rng.normal(0.0, CENTRE_JITTER, (n, 2))
     centre = frame.landmarks[:, LANDMARKS.index("centre")] + jitter
-    reach = STRIP_REACH * rng.uniform(1 - REACH_JITTER, 1 + REACH_JITTER, n)
+    radius = polar.dial_radius(frame.landmarks)
+    first_cut = rng.random(n) < FIRST_CUT_SHARE
+    reach = np.where(first_cut, STRIP_REACH, polar.DIAL_MARGIN * radius)
+    reach = reach * rng.uniform(1 - REACH_JITTER, 1 + REACH_JITTER, n)
     strips = polar.polar_strips(part.images, centre, reach)
     angles = polar.point_angles_rad(frame.landmarks[:, [LANDMARKS.index(k) for k in _TARGETS]], centre)
     flip = np.asarray(frame.mirror_cue, bool) & (rng.random(n) < 0.5)
     strips[flip] = strips[flip, :, ::-1]
     angles = np.where(flip[:, None], np.mod(-angles, 2 * math.pi), angles)
-    offset = -jitter / polar.OFFSET_UNIT
+    offset = -jitter / (reach[:, None] * polar.OFFSET_UNIT)
     offset[flip, 0] *= -1.0  # a reversed strip is the picture mirrored left-right: x → −x
-    return strips, angles, np.asarray(frame.mirrored, bool) ^ flip, offset.astype(np.float32)
+    return {"strips": strips, "angles": angles, "mirrored": np.asarray(frame.mirrored, bool) ^ flip,
+            "offset": offset.astype(np.float32), "radius": polar.radius_rows(radius, reach)[:, None].astype(np.float32)}
 
 
 def compile_polar_net(net, *, steps: int, lr: float = 2e-3) -> None:
     """AdamW, 5% linear warm-up then cosine decay; cross-entropy over directions, mirror as a logistic loss, the
-    centre's offset as a Huber loss (in OFFSET_UNITs, so ~2 at the start: weighted 0.2)."""
+    centre's offset and the dial's radius as Huber losses (in OFFSET_UNITs and rows, a few at the start: weighted
+    0.2)."""
     import keras
 
     schedule = keras.optimizers.schedules.CosineDecay(0.0, steps, warmup_target=lr, warmup_steps=max(1, steps // 20))
     net.compile(optimizer=keras.optimizers.AdamW(schedule, weight_decay=1e-4),
                 loss={"angles": keras.losses.CategoricalCrossentropy(from_logits=True, axis=1),
                       "mirror": keras.losses.BinaryCrossentropy(from_logits=True),
-                      "offset": keras.losses.Huber(delta=1.0)},
-                loss_weights={"angles": 1.0, "mirror": 1.0, "offset": 0.2})
+                      "offset": keras.losses.Huber(delta=1.0), "radius": keras.losses.Huber(delta=1.0)},
+                loss_weights={"angles": 1.0, "mirror": 1.0, "offset": 0.2, "radius": 0.2})
 
 
 def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr: float = 2e-3,
@@ -72,34 +83,37 @@ def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr
     sets = [training_strips(part, rng) for _ in range(min(variants, epochs))]
     compile_polar_net(net, steps=math.ceil(len(part) / batch_size) * epochs, lr=lr)
     for epoch in range(epochs):
-        strips, angles, mirrored, offset = sets[epoch % len(sets)]
-        targets = {"angles": polar.angle_targets(angles), "mirror": mirrored.astype(np.float32)[:, None],
-                   "offset": offset}
-        net.fit(strips[..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+        cut = sets[epoch % len(sets)]
+        targets = {"angles": polar.angle_targets(cut["angles"]), "mirror": cut["mirrored"].astype(np.float32)[:, None],
+                   "offset": cut["offset"], "radius": cut["radius"]}
+        net.fit(cut["strips"][..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
     return time.perf_counter() - start
 
 
-def polar_probs(predict, strips: np.ndarray, *, chunk: int = 256) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """uint8 strips (N, rows, cols) → (direction probabilities (N, OUT_BINS, 3), mirror probability (N,), the
-    centre's offset (N, 2) in OFFSET_UNITs).
+def polar_probs(predict, strips: np.ndarray, *, both_ways: bool = True, chunk: int = 256) -> dict[str, np.ndarray]:
+    """uint8 strips (N, rows, cols) → {"angles": direction probabilities (N, OUT_BINS, 3), "mirror": probability
+    (N,), "offset": (N, 2) the centre's offset in OFFSET_UNITs of the reach, "radius": (N,) rows (radius_rows)}.
 
-    Each strip is also read reversed and its directions mapped back (bin k ↔ OUT_BINS − 1 − k; offset x → −x),
-    and the two are averaged. The mirror verdict is the forward read's alone: on a dial with no mirror cue a
-    reversed strip is still taken for an unmirrored dial, so the reversed read says nothing about it. predict
-    maps float32 (B, rows, cols, 1) to the net's outputs; it is called once per chunk of 2·chunk strips."""
-    probs, mirror, offset = [], [], []
+    both_ways: each strip is also read reversed and its directions mapped back (bin k ↔ OUT_BINS − 1 − k; offset
+    x → −x), and the two are averaged. The mirror verdict is the forward read's alone: on a dial with no mirror cue
+    a reversed strip is still taken for an unmirrored dial, so the reversed read says nothing about it. predict
+    maps float32 (B, rows, cols, 1) to the net's outputs; it is called once per chunk of strips."""
+    parts: dict[str, list] = {"angles": [], "mirror": [], "offset": [], "radius": []}
     for start in range(0, len(strips), chunk):
         batch = np.asarray(strips[start : start + chunk], np.float32)[..., None]
-        out = predict(np.concatenate([batch, batch[:, :, ::-1]]))
-        p = _softmax(np.asarray(out["angles"], np.float64), axis=1)
         n = len(batch)
-        probs.append((p[:n] + p[n:, ::-1]) / 2)
-        mirror.append(1.0 / (1.0 + np.exp(-np.asarray(out["mirror"], np.float64)[:n, 0])))
-        o = np.asarray(out["offset"], np.float64)
-        offset.append((o[:n] + o[n:] * np.array([-1.0, 1.0])) / 2)
-    if not probs:
-        return np.zeros((0, polar.OUT_BINS, len(polar.ANGLES))), np.zeros(0), np.zeros((0, 2))
-    return np.concatenate(probs), np.concatenate(mirror), np.concatenate(offset)
+        out = {k: np.asarray(v, np.float64) for k, v in
+               predict(np.concatenate([batch, batch[:, :, ::-1]]) if both_ways else batch).items()}
+        p = _softmax(out["angles"], axis=1)
+        o, r = out["offset"], out["radius"][:, 0]
+        if both_ways:
+            p, o, r = (p[:n] + p[n:, ::-1]) / 2, (o[:n] + o[n:] * np.array([-1.0, 1.0])) / 2, (r[:n] + r[n:]) / 2
+        parts["angles"].append(p)
+        parts["mirror"].append(1.0 / (1.0 + np.exp(-out["mirror"][:n, 0])))
+        parts["offset"].append(o)
+        parts["radius"].append(r)
+    shapes = {"angles": (0, polar.OUT_BINS, len(polar.ANGLES)), "mirror": (0,), "offset": (0, 2), "radius": (0,)}
+    return {k: np.concatenate(v) if v else np.zeros(shapes[k]) for k, v in parts.items()}
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
@@ -107,28 +121,46 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 2) -> dict[str, np.ndarray]:
+def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 2,
+                  views=READ_VIEWS) -> dict[str, np.ndarray]:
     """uint8 (N, S, S) and the point reader's (N, 7, 2) points → the decoder's polar inputs:
     {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability}.
 
-    The strip is cut around the point reader's centre, then cut again around the centre moved by the offset the
-    polar reader saw (`passes` = 2), and read from the second cut."""
+    The first cut is around the point reader's centre at STRIP_REACH; each later one around the centre moved by
+    the offset the polar reader saw and fitted to the dial it measured (forward reads: only their geometry is
+    used). The last cut is read in each of `views` (reach factor, columns turned), both ways, and averaged."""
     from ablab.clock.landmarks import LANDMARKS
 
     centre = np.asarray(points, np.float64)[:, LANDMARKS.index("centre")]
     reach = np.full(len(centre), STRIP_REACH)
-    for _ in range(passes):
-        probs, mirror, offset = polar_probs(predict, polar.polar_strips(images, centre, reach))
-        centre = centre + offset * polar.OFFSET_UNIT
-    return {"polar_angles": probs, "polar_mirror": mirror}
+    for _ in range(passes - 1):
+        out = polar_probs(predict, polar.polar_strips(images, centre, reach), both_ways=False)
+        centre = centre + out["offset"] * (reach * polar.OFFSET_UNIT)[:, None]
+        reach = np.clip(polar.fitted_reach(reach, out["radius"]), *REACH_LIMITS)
+    return _read_views(predict, images, centre, reach, views)
+
+
+def _read_views(predict, images, centre, reach, views) -> dict[str, np.ndarray]:
+    """The averaged polar read of strips cut around centre at reach, in each (reach factor, columns turned) view;
+    a view turned by k columns is turned back by k / STRIDE bins (k a multiple of polar.STRIDE)."""
+    strips = {factor: polar.polar_strips(images, centre, reach * factor) for factor in {f for f, _ in views}}
+    batch = np.concatenate([polar.turn_strips(strips[factor], turn) for factor, turn in views])
+    out = polar_probs(predict, batch)
+    n = len(images)
+    angles = [np.roll(out["angles"][i * n : (i + 1) * n], -turn // polar.STRIDE, axis=1)
+              for i, (_, turn) in enumerate(views)]
+    return {"polar_angles": np.mean(angles, axis=0), "polar_mirror": out["mirror"].reshape(len(views), n).mean(0)}
 
 
 def decode_polar(outputs: dict) -> tuple[np.ndarray, np.ndarray]:
     """{"polar_angles": (N, OUT_BINS, 3) (or flattened), "polar_mirror": (N,) or (N, 1)} → (int (N, 2)
-    [hour, minute], confidence (N,)): the confidence is the
-    least sure of the three peaks' mass and the mirror verdict's certainty."""
+    [hour, minute], confidence (N,)): the confidence is the least sure of the three peaks' mass and the mirror
+    verdict's certainty. The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute)."""
     probs = np.asarray(outputs["polar_angles"], np.float64)
-    angles, mass = polar.decode_angles(probs.reshape(len(probs), polar.OUT_BINS, len(polar.ANGLES)))
+    probs = probs.reshape(len(probs), polar.OUT_BINS, len(polar.ANGLES))
+    angles, mass = polar.decode_angles(probs)
     mirror_p = np.asarray(outputs["polar_mirror"], np.float64).reshape(-1)
-    labels = polar.time_from_angles(angles[:, 0], angles[:, 1], angles[:, 2], mirror_p > 0.5)
+    mirrored = mirror_p > 0.5
+    minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
+    labels = polar.time_from_angles(minute, angles[:, 1], angles[:, 2], mirrored)
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
