@@ -2,8 +2,9 @@
 
 A reader is any `.keras` file saved by `ablab clock train`; its name carries its encoding, its input shape the image
 size. `best_model_path` finds the best reader trained so far from a small registry file next to the store.
-Point readers (`landmarks`) read each image at 8 rotations in one batch (ablab.clock.tta), and a reader saved with
-a dial check (ablab.clock.dialcheck) then judges the upright dial: 2 forward passes per image.
+Point readers (`landmarks`) read each image at 8 rotations in one batch (ablab.clock.tta); a reader saved with a
+second stage (ablab.clock.stages) then runs it on the dial the points place: the dial check after the 8 views, or
+the polar reader after one view (it only needs the centre): 4 forward passes in all.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ablab.clock.stages import reader_parts, second_outputs
+from ablab.clock.stages import point_views, reader_parts, second_outputs
 from ablab.clock.encodings import Encoding
 from ablab.clock.pipeline import resize_gray, to_model_input
-from ablab.clock.tta import TTA_ANGLES_DEG
 from ablab.errors import AblabError
 
 REGISTRY_FILE = "clock_models.json"
@@ -61,7 +61,7 @@ def load_reader(path: Path) -> Reader:
     encoding, _ = parse_model_name(model.name)
     points_net, second_net = reader_parts(model)
     reader = Reader(model=model, encoding=encoding, input_size=int(points_net.input_shape[1]), path=path)
-    batch = len(TTA_ANGLES_DEG) if _point_head(reader) else 1  # the batch every read will have: trace once, here
+    batch = len(point_views(second_net)) if _point_head(reader) else 1  # every read's batch: trace once, here
     predict_fast(reader, np.zeros((batch, reader.input_size, reader.input_size, 1), np.float32))
     if second_net is not None:  # trace its batch shape too
         second_outputs(second_net, np.zeros((1, reader.input_size, reader.input_size), np.uint8),
@@ -108,15 +108,15 @@ def _point_head(reader: Reader) -> str | None:
 
 
 def _read_one(reader: Reader, image: np.ndarray) -> dict[str, np.ndarray]:
-    """One uint8 (S, S) image → the decoder's inputs for it; a point reader sees its 8 turned copies in one batch
-    (ablab.clock.tta), then its second stage, if it has one, the dial placed by the points (ablab.clock.stages)."""
+    """One uint8 (S, S) image → the decoder's inputs for it; a point reader sees its turned copies in one batch
+    (ablab.clock.tta; stages.point_views), then its second stage, if it has one, the dial placed by the points."""
     from ablab.clock.tta import tta_outputs
 
     head = _point_head(reader)
     if head is None:
         return predict_fast(reader, image.astype(np.float32)[None, ..., None])
-    outputs = tta_outputs(lambda x: predict_fast(reader, x)[head], image[None], head)
     second_net = reader_parts(reader.model)[1]
+    outputs = tta_outputs(lambda x: predict_fast(reader, x)[head], image[None], head, point_views(second_net))
     if second_net is not None:
         outputs.update(second_outputs(second_net, image[None], outputs[head].reshape(1, -1, 2)))
     return outputs

@@ -153,11 +153,11 @@ def decode_images(model, images: np.ndarray, *, tta: bool = True) -> tuple[np.nd
     """uint8 (N, S, S) at the model's size → (decoded labels (N, 2), confidence (N,) or None).
 
     tta: point readers (`landmarks`) read each image at 8 rotations and agree on the points (ablab.clock.tta), and
-    a reader saved with a second stage then runs it on the dials the points place (ablab.clock.stages: the polar
-    reader or the dial check); 8× the compute, so the per-epoch validation curve reads once (tta=False, no second
-    stage). Other encodings read once."""
+    a reader saved with a second stage then runs it on the dials the points place (ablab.clock.stages: the dial
+    check, after 8 views, or the polar reader, after one: stages.point_views); the per-epoch validation curve
+    reads once (tta=False, no second stage). Other encodings read once."""
     from ablab.clock.models import parse_model_name
-    from ablab.clock.stages import reader_parts, second_outputs
+    from ablab.clock.stages import point_views, reader_parts, second_outputs
     from ablab.clock.tta import tta_outputs
 
     encoding, _ = parse_model_name(model.name)
@@ -166,7 +166,7 @@ def decode_images(model, images: np.ndarray, *, tta: bool = True) -> tuple[np.nd
     if not (tta and len(point_heads) == 1):
         return encoding.decode(predict_outputs(points_net, np.asarray(images, np.float32)[..., None]))
     head, images = point_heads[0], np.asarray(images, np.uint8)
-    outputs = tta_outputs(lambda x: points_net.predict_on_batch(x)[head], images, head)
+    outputs = tta_outputs(lambda x: points_net.predict_on_batch(x)[head], images, head, point_views(second_net))
     if second_net is not None:
         outputs.update(second_outputs(second_net, images, outputs[head].reshape(len(images), -1, 2)))
     return encoding.decode(outputs)

@@ -124,7 +124,7 @@ def tta_views(predict_points, images: np.ndarray, angles_deg=TTA_ANGLES_DEG, *, 
     return np.concatenate(parts) if parts else np.zeros((0, len(angles_deg), 0, 2))
 
 
-def tta_outputs(predict_points, images: np.ndarray, head: str) -> dict[str, np.ndarray]:
+def tta_outputs(predict_points, images: np.ndarray, head: str, angles_deg=TTA_ANGLES_DEG) -> dict[str, np.ndarray]:
     """uint8 (N, S, S) → the decoder's inputs: {head: (N, 2P) agreed points, "mirror_share": (N,)}."""
-    views = tta_views(predict_points, images)
+    views = tta_views(predict_points, images, angles_deg)
     return {head: aggregate_points(views).reshape(len(views), -1), "mirror_share": mirror_share(views)}
