@@ -129,6 +129,7 @@ def render(s: dict, machine: str) -> str:
 
     arch = get_arch(c["model"])
     second = f", then its {arch.second_stage} stage {arch.second_epochs} epochs" if arch.second_stage else ""
+    views = _read_views_text(arch.second_stage)
     return f"""## Clock reader (`bench/clock_reader.py`)
 
 {machine}
@@ -143,7 +144,7 @@ training images{second} (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule'
 | of which the second stage (inputs + fit) | {m.get('second_stage_time_s', 0.0) / 60:.1f} min |
 | data generation / loading | {s['data_s']:.0f} s |
 | model load | {s['load_ms']:.0f} ms |
-| `read`, one PNG, after load (median of runs; 8 rotated views + second stage) | {s['read_ms']:.1f} ms |
+| `read`, one PNG, after load (median of runs; {views}) | {s['read_ms']:.1f} ms |
 
 | test set | n | mean CSE min | median CSE min | within 1 min | within 5 min | hour accuracy |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -151,6 +152,15 @@ training images{second} (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule'
 
 Targets (issue 5): mean ≤ 1.0 min and ≥ 90% within ±1 min on both; training ≤ 30 min; read ≤ 50 ms.
 """
+
+
+def _read_views_text(second_stage: str) -> str:
+    from ablab.clock.stages import get_stage
+    from ablab.clock.tta import TTA_ANGLES_DEG
+
+    turns = len(get_stage(second_stage).point_views) if second_stage else len(TTA_ANGLES_DEG)
+    text = "the point reader once" if turns == 1 else f"the point reader on {turns} turned copies"
+    return f"{text}, then its {second_stage} stage" if second_stage else text
 
 
 def _when(s: dict) -> str:

@@ -102,6 +102,6 @@ def full_config(encoding: str = BEST_ENCODING) -> ClockTrialConfig:
 
 def best_config() -> ClockTrialConfig:
     """The best reader (docs/clock_reader.md): the full profile's data and point reader for 6 epochs (it only has to
-    find the centre), then the polar reader (`clock-lm-polar`: 9 epochs on strips cut around the centre); 29.7 min
+    find the centre), then the polar reader (`clock-lm-polar`: 9 epochs on strips cut around the centre); 29.8 min
     of training on 2 CPU cores (measured, bench/clock_reader.py)."""
     return full_config(BEST_ENCODING).model_copy(update={"model": "clock-lm-polar", "epochs": 6})
