@@ -249,3 +249,25 @@ def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, mo
     import keras
 
     assert reader_parts(keras.saving.load_model(tmp_path / "r.keras"))[1].name == polar.POLAR_NET
+
+
+def test_each_turned_view_of_the_last_cut_is_turned_back_onto_the_same_bins():
+    """A net that is exactly equivariant (each bin sums its two strip columns) sees a dot at 60° in one bin,
+    whatever view the strip is read in: the views' turns are undone before they are averaged."""
+    from ablab.clock.polar import STRIDE
+    from ablab.clock.polar_stage import _read_views
+
+    def equivariant(x):
+        cols = x[:, :, PAD_COLS : PAD_COLS + POLAR_COLS, 0].sum(axis=1)  # (B, POLAR_COLS)
+        logits = cols.reshape(len(x), OUT_BINS, STRIDE).sum(-1)[:, :, None].repeat(len(ANGLES), axis=2)
+        zeros = np.zeros((len(x), 1))
+        return {"angles": logits / 50.0, "mirror": zeros, "offset": np.zeros((len(x), 2)), "radius": zeros}
+
+    image = np.zeros((1, SIZE, SIZE), np.uint8)
+    r_px, phi = SIZE / 4, math.radians(60.0)
+    image[0, int(SIZE / 2 - r_px * math.cos(phi)), int(SIZE / 2 + r_px * math.sin(phi))] = 255
+    centre, reach = np.zeros((1, 2)), np.full(1, 0.9)
+    peaks = [_read_views(equivariant, image, centre, reach, (view,))["polar_angles"][0, :, 0].argmax()
+             for view in ((1.0, 0), (1.0, 2), (1.0, 4), (0.95, 6))]
+    assert len(set(peaks)) == 1
+    assert abs(math.degrees(bin_angles_rad()[peaks[0]]) - 60.0) < 360 / OUT_BINS
