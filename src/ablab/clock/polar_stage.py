@@ -1,17 +1,18 @@
 """The polar reader as a second stage after the point reader: training on strips cut around the generator's true
-centres, and reading on strips cut around the point reader's centres (ablab.clock.polar, ablab.clock.polar_net).
+centres, and reading on strips cut around the point reader's centre (ablab.clock.polar, ablab.clock.polar_net).
 
-Only the centre comes from the first stage, and each strip reaches STRIP_REACH (normalized image units) from it,
-whatever the dial's size: every dial of the presets lies within it. The point reader's dial points are drawn
-toward the centre when it is unsure (its soft-argmax), so a dial radius made from them was 12% off on the median
-`varied` dial and 35% on one in ten (measured), while its 8-view centre is 0.7–0.9 px off (median; 2–3 px at the
-95th percentile). The polar reader also says how far off the centre it was given is, and reading cuts a second
-strip around the corrected centre (polar_outputs).
+Only the centre comes from the first stage (read once: ~1.2 px off on the median `varied` dial, 3.3 px at the
+95th percentile). The first cut reaches STRIP_REACH from it, whatever the dial's size. The polar reader says how
+far off that centre is and how far the dial reaches along the strip, so each later cut is around the corrected
+centre and fitted to the dial (polar.DIAL_MARGIN radii): every dial is then read at one scale. The point reader's
+own dial points were no way to the radius: drawn toward the centre when it is unsure (its soft-argmax), they put
+it 12% off on the median dial and 35% on one in ten (measured).
 
 Training needs no first-stage outputs: each strip is cut around the true centre moved by a normal 2 px (the offset
-to learn), with its reach ±10% (pictures framed a little tighter or looser), so the two stages train
-independently. Dials that show mirroring (numerals) are also read reversed (a mirror image: mirror flag toggled,
-every direction φ → −φ, the offset's x negated), which balances the one-in-five mirrored dials.
+to learn), FIRST_CUT_SHARE of them at the first cut's reach and the rest fitted to the generator's dial radius,
+each reach ±10%, so the two stages train independently. Dials that show mirroring (numerals) are also read
+reversed (a mirror image: mirror flag toggled, every direction φ → −φ, the offset's x negated), which balances the
+one-in-five mirrored dials.
 """
 
 from __future__ import annotations
