@@ -1,5 +1,5 @@
 """The polar reader network (ablab.clock.polar): a strip of the unwrapped dial → per-direction logits for the
-minute hand, the hour hand and the 12, and a mirror logit.
+minute hand, the hour hand and the 12, a mirror logit, and where the true centre and the dial's edge are.
 
 2-D convolutions see the strip's glyphs and strokes (numerals, ticks, hands); after three stride-2 stages the
 rows (distance from the centre) are folded into channels, dilated 1-D convolutions along the columns give each
