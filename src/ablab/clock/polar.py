@@ -150,6 +150,15 @@ def turn_strips(strips: np.ndarray, columns: int) -> np.ndarray:
     return np.concatenate([circle[:, :, -PAD_COLS:], circle, circle[:, :, :PAD_COLS]], axis=2)
 
 
+def dial_deg(image_rad, twelve_rad, mirrored) -> np.ndarray:
+    """Image directions (N,) or (N, K) → dial angles in degrees [0, 360), clockwise from the 12 as the clock's own
+    face reads: s·(φ − φ12), s = −1 in a mirror image. twelve_rad and mirrored are (N,)."""
+    image_rad = np.asarray(image_rad, np.float64)
+    extra = (None,) * (image_rad.ndim - 1)  # broadcast (N,) against (N, K)
+    sign = np.where(np.asarray(mirrored, bool), -1.0, 1.0)[(slice(None), *extra)]
+    return np.mod(np.degrees(sign * (image_rad - np.asarray(twelve_rad)[(slice(None), *extra)])), 360.0)
+
+
 def agreeing_minute(minute_probs: np.ndarray, hour_rad, twelve_rad, mirrored, *,
                     sigma_deg: float = AGREE_SIGMA_DEG) -> np.ndarray:
     """(N, OUT_BINS) minute-hand probabilities and the hour hand's and the 12's directions → (N,) the minute hand's
@@ -159,10 +168,8 @@ def agreeing_minute(minute_probs: np.ndarray, hour_rad, twelve_rad, mirrored, *,
     but nothing about the 12 or the mirror. Where the minute heatmap has two peaks (another stroke taken for the
     minute hand), the window mass of each bin is weighted by a Gaussian (σ sigma_deg on the dial) around the
     minute hand's place that the hour hand implies; the peak is then refined as decode_angles does."""
-    sign = np.where(np.asarray(mirrored, bool), -1.0, 1.0)
-    hour_dial_deg = np.mod(np.degrees(sign * (hour_rad - twelve_rad)), 360.0)
-    implied_deg = 12.0 * np.mod(hour_dial_deg, 30.0)  # the minute hand's dial angle
-    bin_dial_deg = np.degrees(sign[:, None] * (bin_angles_rad()[None, :] - np.asarray(twelve_rad)[:, None]))
+    implied_deg = 12.0 * np.mod(dial_deg(hour_rad, twelve_rad, mirrored), 30.0)  # the minute hand's dial angle
+    bin_dial_deg = dial_deg(np.broadcast_to(bin_angles_rad(), minute_probs.shape), twelve_rad, mirrored)
     gap_deg = np.abs(np.mod(bin_dial_deg - implied_deg[:, None] + 180.0, 360.0) - 180.0)
     window = sum(np.roll(minute_probs, k, axis=1) for k in range(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1))
     peak = (window * np.exp(-0.5 * (gap_deg / sigma_deg) ** 2)).argmax(axis=1)
@@ -174,8 +181,6 @@ def time_from_angles(minute_rad, hour_rad, twelve_rad, mirrored) -> np.ndarray:
 
     The dial angle of a hand is s·(φ − φ12), s = −1 in a mirror image; the minute comes from the minute hand
     (rounded), the hour from where the hour hand is once the minute's share (½° a minute) is taken off."""
-    sign = np.where(np.asarray(mirrored, bool), -1.0, 1.0)
-    to_deg = lambda a: np.mod(np.degrees(sign * (a - twelve_rad)), 360.0)  # noqa: E731
-    minute = np.round(to_deg(minute_rad) / 6.0).astype(np.int64) % 60
-    hour = np.round((to_deg(hour_rad) - minute * 0.5) / 30.0).astype(np.int64) % 12
+    minute = np.round(dial_deg(minute_rad, twelve_rad, mirrored) / 6.0).astype(np.int64) % 60
+    hour = np.round((dial_deg(hour_rad, twelve_rad, mirrored) - minute * 0.5) / 30.0).astype(np.int64) % 12
     return np.stack([hour, minute], axis=-1)
