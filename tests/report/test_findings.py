@@ -22,8 +22,12 @@ A, B, C = (9, "g", "a"), (9, "g", "b"), (9, "g", "c")
 M = f.M
 
 
+def values_of(rows):
+    return lambda cell_id: dict(enumerate(rows.get(cell_id, [])))
+
+
 def verdict(test, rows):
-    return (f._best if test.kind == "best" else f._pairwise)(data(rows), test).verdict
+    return f.run_test(values_of(rows), test).verdict
 
 
 def cid(t):
@@ -34,8 +38,8 @@ def cid(t):
     "a,b,expected",
     [([0.90, 0.91, 0.92], [0.80, 0.81, 0.82], f.CONFIRMED),
      ([0.80, 0.81, 0.82], [0.90, 0.91, 0.92], f.REFUTED),
-     ([0.90, 0.80, 0.95], [0.85, 0.90, 0.85], f.NOT_SUPPORTED),
-     ([0.90], [0.80], f.NOT_SUPPORTED),  # one seed: no interval
+     ([0.90, 0.80, 0.95], [0.85, 0.90, 0.85], f.UNDECIDED),
+     ([0.90], [0.80], f.UNDECIDED),  # one seed: no interval
      ([0.90, 0.91, 0.92], [0.90, 0.91, 0.92], f.REFUTED)],  # identical results: no improvement at all
 )
 def test_better(a, b, expected):
@@ -45,7 +49,7 @@ def test_better(a, b, expected):
 def test_best_needs_every_other_row_beaten_and_is_refuted_by_a_better_row():
     test = f.Test("best", A, M, among=("a", "b", "c"))
     assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.8, 0.81, 0.82], cid(C): [0.7, 0.71, 0.72]}) == f.CONFIRMED
-    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.9, 0.905, 0.93], cid(C): [0.7, 0.71, 0.72]}) == f.NOT_SUPPORTED
+    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.9, 0.905, 0.93], cid(C): [0.7, 0.71, 0.72]}) == f.UNDECIDED
     assert verdict(test, {cid(A): [0.8, 0.81, 0.82], cid(B): [0.9, 0.91, 0.92], cid(C): [0.7, 0.71, 0.72]}) == f.REFUTED
 
 
@@ -65,8 +69,8 @@ def test_margin_rules(kind, a, b, expected):
 
 def test_combine():
     assert f.combine([f.CONFIRMED, f.CONFIRMED]) == f.CONFIRMED
-    assert f.combine([f.CONFIRMED, f.NOT_SUPPORTED]) == f.NOT_SUPPORTED
-    assert f.combine([f.CONFIRMED, f.REFUTED, f.NOT_SUPPORTED]) == f.REFUTED
+    assert f.combine([f.CONFIRMED, f.UNDECIDED]) == f.UNDECIDED
+    assert f.combine([f.CONFIRMED, f.REFUTED, f.UNDECIDED]) == f.REFUTED
 
 
 def test_every_claim_of_the_report_is_listed_and_unrun_ones_say_so():
@@ -88,3 +92,48 @@ def test_claims_point_at_rows_that_exist_in_the_builtin_specs():
                 assert (*test.b, test.dataset) in cells, (claim.id, test.b)
             for row in test.among:
                 assert (test.a[0], test.a[1], row, test.dataset) in cells, (claim.id, row)
+
+
+def test_a_claim_with_no_true_effect_is_never_confirmed():
+    """Identical cells (true effect 0): 'better' and 'best' are refuted, never confirmed, at any n."""
+    same = [0.90, 0.91, 0.92, 0.89, 0.93]
+    for n in (2, 3, 5):
+        rows = {cid(A): same[:n], cid(B): same[:n], cid(C): [0.5] * n}
+        assert verdict(f.Test("better", A, M, b=B), rows) == f.REFUTED
+        assert verdict(f.Test("best", A, M, among=("a", "b", "c")), rows) == f.REFUTED
+
+
+def test_noise_alone_rarely_confirms_a_best_claim():
+    """Rows drawn from one distribution: Holm keeps 'best' confirmations at or below the family-wise 5%."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows_ = tuple("abcdefgh")
+    test = f.Test("best", (9, "g", "a"), M, among=rows_)
+    confirmed = 0
+    for _ in range(300):
+        seed_noise = rng.normal(0, 0.01, 3)  # shared per seed, as paired trials share data order
+        rows = {(9, "g", r, M): list(0.9 + seed_noise + rng.normal(0, 0.005, 3)) for r in rows_}
+        confirmed += verdict(test, rows) == f.CONFIRMED
+    assert confirmed <= 0.05 * 300
+
+
+def test_best_uses_holm_so_lucky_comparisons_do_not_confirm():
+    # a beats b clearly; c and d each at an unadjusted p of ~0.04: Holm (k=3) leaves the claim open
+    d_row = (9, "g", "d")
+    a = [0.900, 0.910, 0.920]
+    rows = {cid(A): a, cid(B): [0.80, 0.81, 0.82], cid(C): [x - d for x, d in zip(a, (0.010, 0.013, 0.006))],
+            cid(d_row): [x - d for x, d in zip(a, (0.010, 0.013, 0.006))]}
+    assert 0.025 < f.run_test(values_of(rows), f.Test("better", A, M, b=C)).effect.p_value < 0.05
+    result = f.run_test(values_of(rows), f.Test("best", A, M, among=("a", "b", "c", "d")))
+    assert result.verdict == f.UNDECIDED and result.seeds_needed is not None and result.seeds_needed > 3
+
+
+def test_undecided_claims_say_how_many_seeds_would_decide_them():
+    rows = {cid(A): [0.90, 0.93], cid(B): [0.88, 0.915]}  # paired differences 0.02, 0.015: sd 0.0035
+    result = f.run_test(values_of(rows), f.Test("better", A, M, b=B))
+    assert result.verdict == f.UNDECIDED and result.leaning == f.CONFIRMED
+    assert result.seeds_needed == 3  # t(0.975, 2)·0.0035/√3 = 0.0088 < 0.0175
+    claim = f.Claim("X", "s", "t", (f.Test("better", A, M, b=B),))
+    finding = f.judge(values_of(rows), claim)
+    assert finding.verdict == f.UNDECIDED and finding.seeds_needed == 3 and finding.trials == 4

@@ -1,21 +1,10 @@
-"""The report's conclusions as data, each with explicit tests on our numbers, and the rules that give verdicts.
+"""The report's conclusions as data (19 claims: 6 MLP, 10 CNN, 2 from Table 1; Task 3's T3-1 is in
+`ablab.report.clock`), and `evaluate`, which gives each a verdict by the rules of `ablab.report.verdicts`
+(scipy.stats t-intervals, Holm over "best of" comparisons), with its effect, n, trials and the seeds that would
+decide it when it is still open.
 
-A claim holds one or more tests on test accuracy. Every test compares cells through the 95% interval of a
-difference of means (paired over seeds when both cells have the same seeds, else Welch):
-
-- better(a, b):            confirmed if the interval of a−b is above 0, refuted if at or below 0 (an interval
-                           [0, 0] means identical results: no improvement at all), else not supported.
-- best(a, among):          confirmed if a is better (as above) than every other row, refuted if some row is
-                           better than a, else not supported.
-- close(a, b, m):          "comparable": confirmed if the interval of a−b lies within ±m, refuted if it lies
-                           entirely outside ±m, else not supported.
-- marginally_better(a,b,m): confirmed if mean a−b > 0 and the interval lies within ±m; refuted if b is better
-                           (interval below 0) or a is better by more than m (interval above m); else not supported.
-- not_better(a, b, m):     "no improvement": refuted if a is better (interval above 0); confirmed if the interval's
-                           upper end is below m; else not supported.
-
-A claim is confirmed when all its tests are, refuted when any is, otherwise not supported. With fewer than two
-seeds on a side there is no interval and the test is not supported.
+A claim is confirmed when all its tests are (an intersection-union test: no correction needed), refuted when any
+is, otherwise not decided. With fewer than two seeds on a side there is no interval and the test is not decided.
 """
 
 from __future__ import annotations
@@ -23,26 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ablab.report.aggregate import per_seed
-from ablab.report.load import CellId, ReportData
-from ablab.report.stats import Interval, difference_interval, mean_interval
+from ablab.report.load import ReportData
+from ablab.report.verdicts import (  # noqa: F401  (re-exported: the report's renderers and Task 3 use them)
+    CONFIRMED, DATASET_NAMES, MARGIN, NOT_RUN, REFUTED, UNDECIDED, CellId, SeedValues, Test, TestResult,
+    claim_seeds_needed, combine, fmt_points, run_test,
+)
 
-CONFIRMED, NOT_SUPPORTED, REFUTED, NOT_RUN = "confirmed", "not supported", "refuted", "not run"
-MARGIN = 0.01  # accuracy: what "close", "comparable", "marginally" allow (1 percentage point)
+NOT_SUPPORTED = UNDECIDED  # the former name of "not decided"
 M, F = "mnist", "fashion-mnist"
-DATASET_NAMES = {M: "MNIST", F: "Fashion-MNIST"}
 
 # The tuned reference CNN of the CNN experiments 4–10: RMSprop(lr=0.001), batch 256, 10 epochs, dropout 0.5.
 CNN_REF = (5, "Batch size and epochs", "BS=256 Ep=10")
-
-
-@dataclass(frozen=True)
-class Test:
-    kind: str  # better | best | close | marginally_better | not_better
-    a: tuple[int, str, str]  # (table, group, row)
-    dataset: str
-    b: tuple[int, str, str] | None = None
-    among: tuple[str, ...] = ()  # rows of a's group, for `best`
-    margin: float = MARGIN
 
 
 @dataclass(frozen=True)
@@ -52,6 +32,10 @@ class Claim:
     text: str
     tests: tuple[Test, ...]
     note: str = ""  # where the report's own numbers disagree with its text, or a reading we had to choose
+
+    def cells(self) -> list[CellId]:
+        """Every cell any of its tests reads (the cells the decision mode gives more seeds)."""
+        return list(dict.fromkeys(c for t in self.tests for c in t.cells()))
 
 
 def _both(make) -> tuple[Test, ...]:
@@ -135,117 +119,32 @@ CLAIMS: tuple[Claim, ...] = (
 
 
 @dataclass
-class TestResult:
-    test: Test
-    verdict: str
-    description: str
-    numbers: str
-    reason: str = ""
-
-
-@dataclass
 class Finding:
     claim: Claim
     verdict: str
     results: list[TestResult] = field(default_factory=list)
+    seeds_needed: int | None = None  # undecided: seeds per cell that would decide it at the observed effect
+    trials: int = 0  # finished trials behind its cells
 
 
-def _fmt(interval: Interval, signed: bool = False) -> str:
-    if interval.mean is None:
-        return "no data"
-    sign = "+" if signed else ""
-    if interval.low is None:
-        return f"{interval.mean:{sign}.4f} (n={interval.n}, no CI)"
-    return f"{interval.mean:{sign}.4f} [{interval.low:{sign}.4f}, {interval.high:{sign}.4f}] (n={interval.n})"
+def judge(values: SeedValues, claim: Claim) -> Finding:
+    """One claim's verdict from per-seed accuracies (the report and the decision mode both call this)."""
+    if not any(values(c) for c in claim.cells()):
+        return Finding(claim, NOT_RUN, [])
+    results = [run_test(values, t) for t in claim.tests]
+    verdict = combine([r.verdict for r in results])
+    needed = claim_seeds_needed(results) if verdict == UNDECIDED else None
+    trials = sum(len(values(c)) for c in claim.cells())
+    return Finding(claim, verdict, results, needed, trials)
 
 
-def _cell(t: tuple[int, str, str], dataset: str) -> CellId:
-    return (t[0], t[1], t[2], dataset)
-
-
-def _label(t: tuple[int, str, str]) -> str:
-    return f"T{t[0]} {t[2]}"
-
-
-def _diff(data: ReportData, a: tuple, b: tuple, dataset: str) -> tuple[Interval, str]:
-    return difference_interval(per_seed(data, _cell(a, dataset)), per_seed(data, _cell(b, dataset)))
-
-
-def _pairwise_verdict(d: Interval, kind: str, margin: float) -> str:
-    if d.low is None:
-        return NOT_SUPPORTED
-    if kind == "better":
-        return CONFIRMED if d.low > 0 else REFUTED if d.high <= 0 else NOT_SUPPORTED
-    if kind == "close":
-        inside = -margin <= d.low and d.high <= margin
-        return CONFIRMED if inside else REFUTED if (d.low > margin or d.high < -margin) else NOT_SUPPORTED
-    if kind == "marginally_better":
-        if d.high < 0 or d.low > margin:
-            return REFUTED
-        return CONFIRMED if d.mean > 0 and -margin <= d.low and d.high <= margin else NOT_SUPPORTED
-    if kind == "not_better":
-        return REFUTED if d.low > 0 else CONFIRMED if d.high < margin else NOT_SUPPORTED
-    raise ValueError(f"unknown test kind {kind!r}")
-
-
-def _pairwise(data: ReportData, test: Test) -> TestResult:
-    d, method = _diff(data, test.a, test.b, test.dataset)
-    ia = mean_interval(list(per_seed(data, _cell(test.a, test.dataset)).values()))
-    ib = mean_interval(list(per_seed(data, _cell(test.b, test.dataset)).values()))
-    words = {"better": "better than", "close": f"within ±{test.margin} of", "marginally_better": "marginally better than",
-             "not_better": "no better than"}[test.kind]
-    description = f"{DATASET_NAMES[test.dataset]}: {_label(test.a)} {words} {_label(test.b)}"
-    numbers = f"{_label(test.a)} {_fmt(ia)}; {_label(test.b)} {_fmt(ib)}; difference {_fmt(d, True)} ({method})"
-    reason = "fewer than 2 seeds: no interval" if d.low is None else ""
-    return TestResult(test, _pairwise_verdict(d, test.kind, test.margin), description, numbers, reason)
-
-
-def _best(data: ReportData, test: Test) -> TestResult:
-    others = [r for r in test.among if r != test.a[2]]
-    diffs = {row: _diff(data, test.a, (test.a[0], test.a[1], row), test.dataset)[0] for row in others}
-    verdicts = {row: _pairwise_verdict(d, "better", test.margin) for row, d in diffs.items()}
-    if REFUTED in verdicts.values():
-        verdict = REFUTED
-    elif verdicts and all(v == CONFIRMED for v in verdicts.values()):
-        verdict = CONFIRMED
-    else:
-        verdict = NOT_SUPPORTED
-    means = {r: mean_interval(list(per_seed(data, _cell((test.a[0], test.a[1], r), test.dataset)).values())).mean
-             for r in test.among}
-    ranked = sorted(((m, r) for r, m in means.items() if m is not None), reverse=True)
-    top = ranked[0][1] if ranked else "-"
-    known = {r: d for r, d in diffs.items() if d.mean is not None}
-    closest = min(known, key=lambda r: known[r].mean) if known else None
-    beaten_by = [r for r, v in verdicts.items() if v == REFUTED]
-    parts = [f"{test.a[2]} mean {means[test.a[2]]:.4f}" if means.get(test.a[2]) is not None else f"{test.a[2]}: no data",
-             f"our top row: {top}"]
-    if closest is not None:
-        parts.append(f"difference to the closest other ({closest}): {_fmt(known[closest], True)}")
-    if beaten_by:
-        parts.append(f"at least as good (interval of the difference at or below 0): {', '.join(beaten_by)}")
-    description = f"{DATASET_NAMES[test.dataset]}: {_label(test.a)} best of {test.a[1]} ({len(test.among)} rows)"
-    reason = "fewer than 2 seeds: no interval" if known and all(d.low is None for d in known.values()) else ""
-    return TestResult(test, verdict, description, "; ".join(parts), reason)
-
-
-def _has_data(data: ReportData, claim: Claim) -> bool:
-    return any(per_seed(data, _cell(t.a, t.dataset)) for t in claim.tests)
-
-
-def evaluate(data: ReportData, claims: tuple[Claim, ...] = CLAIMS) -> list[Finding]:
+def evaluate(data: ReportData, claims: tuple[Claim, ...] | None = None) -> list[Finding]:
     """A verdict for every claim; claims whose cells the store does not hold are marked 'not run'."""
-    findings = []
-    for claim in claims:
-        if not _has_data(data, claim):
-            findings.append(Finding(claim, NOT_RUN, []))
-            continue
-        results = [(_best if t.kind == "best" else _pairwise)(data, t) for t in claim.tests]
-        findings.append(Finding(claim, combine([r.verdict for r in results]), results))
-    return findings
+    cache: dict[CellId, dict[int, float]] = {}
 
+    def values(cell_id: CellId) -> dict[int, float]:
+        if cell_id not in cache:
+            cache[cell_id] = per_seed(data, cell_id)
+        return cache[cell_id]
 
-def combine(verdicts: list[str]) -> str:
-    """All confirmed -> confirmed; any refuted -> refuted; otherwise not supported."""
-    if verdicts and all(v == CONFIRMED for v in verdicts):
-        return CONFIRMED
-    return REFUTED if REFUTED in verdicts else NOT_SUPPORTED
+    return [judge(values, claim) for claim in (CLAIMS if claims is None else claims)]

@@ -8,10 +8,11 @@ from collections import Counter
 from pathlib import Path
 
 from ablab.report.aggregate import RowSummary, summarize
-from ablab.report.clock import Task3Finding, clock_studies, task3_finding
+from ablab.report.clock import clock_studies, task3_finding
 from ablab.report.clock_section import clock_blocks
 from ablab.report.document import Block, BulletList, Contents, Heading, Image, Paragraph, Table, to_html, to_markdown
-from ablab.report.findings import CLAIMS, MARGIN, Finding, evaluate
+from ablab.report.findings import CLAIMS, evaluate
+from ablab.report.findings_section import findings_blocks
 from ablab.report.load import ReportData
 from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, learning_curves
 from ablab.report.stats import Interval
@@ -77,71 +78,6 @@ def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
         "report value that lies outside our interval. The report's CNN losses (Tables 1, 5–7) were computed on "
         "inputs scaled by 1/225 with one-hot labels and are not comparable in scale.", note=True))
     return blocks
-
-
-def _reduced(data: ReportData, finding: Finding) -> str:
-    """A caveat when the trials behind a claim were trained on a subset (quick profile), else ''."""
-    ids = set()
-    for t in finding.claim.tests:
-        ids |= {(*t.a, t.dataset)} | ({(*t.b, t.dataset)} if t.b else set())
-        ids |= {(t.a[0], t.a[1], row, t.dataset) for row in t.among}
-    configs = [c.config for c in data.cells if c.cell_id in ids and c.config]
-    subsets = sorted({c["train_subset"] for c in configs if c.get("train_subset")})
-    if not subsets:
-        return ""
-    epochs = sorted({c.get("epochs") for c in configs})
-    return (f"Indicative only: these trials trained on the first {', '.join(map(str, subsets))} images for "
-            f"{', '.join(map(str, epochs))} epoch(s) (profile {data.profile}); the report's regime is --profile full.")
-
-
-def _task3_row(t: Task3Finding) -> tuple[list[str], str]:
-    row = [t.id, t.source, t.text, t.verdict + (" (indicative)" if t.indicative else "")]
-    return row, f"verdict-{t.verdict.replace(' ', '-')}"
-
-
-def _task3_blocks(t: Task3Finding) -> list[Block]:
-    blocks: list[Block] = [Heading(3, f"{t.id} — {t.verdict}: {t.text}")]
-    if t.indicative:
-        blocks.append(Paragraph("Indicative only: these clock trials ran on the reduced profile stated above "
-                                "(the report's regime is --profile full).", note=True))
-    blocks.append(Paragraph("Rule: confirmed when every encoding of the report's approaches is at chance in our "
-                            "trials, refuted when one of them learns (see the Task 3 section).", note=True))
-    return blocks + [BulletList(t.details)]
-
-
-def _findings_blocks(data: ReportData, findings: list[Finding], task3: Task3Finding | None = None) -> list[Block]:
-    counts = Counter([f.verdict for f in findings] + ([task3.verdict] if task3 else []))
-    blocks: list[Block] = [
-        Heading(2, "Findings", "findings"),
-        Paragraph(f"{len(findings) + bool(task3)} conclusions of the report, each tested on our test accuracies"
-                  + (" (Task 3: common-sense errors)" if task3 else "") + ": "
-                  + ", ".join(f"{v} {n}" for v, n in sorted(counts.items())) + "."),
-        Paragraph(
-            "Rules: every test uses the 95% interval of a difference of mean test accuracy (paired over seeds when "
-            "both rows share seeds, else Welch). 'A better than B' is confirmed when the interval is above 0 and "
-            "refuted when it is at or below 0 ([0, 0]: identical results); 'best' needs A better than every other "
-            "row of its group (refuted if any row is at least as good); 'close/comparable' needs the interval "
-            f"within ±{MARGIN}; 'marginally better' needs a positive mean difference with the interval within "
-            f"±{MARGIN}; 'no improvement' is confirmed when the interval's upper end is below {MARGIN}. A claim is confirmed when all its tests are, refuted when any is, "
-            "otherwise not supported.", note=True),
-        Table(["id", "source", "claim", "verdict"],
-              [[f.claim.id, f.claim.source, f.claim.text, f.verdict + (" (indicative)" if _reduced(data, f) else "")]
-               for f in findings] + ([_task3_row(task3)[0]] if task3 else []),
-              [f"verdict-{f.verdict.replace(' ', '-')}" for f in findings] + ([_task3_row(task3)[1]] if task3 else [])),
-    ]
-    for f in findings:
-        blocks.append(Heading(3, f"{f.claim.id} — {f.verdict}: {f.claim.text}"))
-        if f.claim.note:
-            blocks.append(Paragraph(f.claim.note, note=True))
-        if f.results and (caveat := _reduced(data, f)):
-            blocks.append(Paragraph(caveat, note=True))
-        if not f.results:
-            blocks.append(Paragraph("Not run: the store holds none of this claim's rows.", note=True))
-            continue
-        blocks.append(Table(["test", "verdict", "our numbers (test accuracy)"],
-                            [[r.description, r.verdict + (f" ({r.reason})" if r.reason else ""), r.numbers] for r in f.results],
-                            [f"verdict-{r.verdict.replace(' ', '-')}" for r in f.results]))
-    return blocks + (_task3_blocks(task3) if task3 else [])
 
 
 def _figure1_blocks(data: ReportData, out: Path) -> list[Block]:
@@ -231,7 +167,7 @@ def render(data: ReportData, out: Path) -> dict[str, Path]:
     blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
     blocks.append(Contents([("Findings", "findings"), ("Figure 1", "figure1")]
                            + [(s.title.split(":")[0] if s.title else s.name, s.name) for s in data.studies]))
-    blocks += _findings_blocks(data, findings, task3_finding(data))
+    blocks += findings_blocks(data, findings, task3_finding(data))
     blocks += _figure1_blocks(data, out)
     blocks += _study_blocks(data, summaries, out)
     blocks += clock_blocks(data, out)

@@ -1,7 +1,8 @@
-"""Small statistics without scipy: Student's t quantile, mean ± 95% t-interval, and intervals of differences.
+"""The report's statistics, from scipy.stats: mean ± 95% t-interval, paired (or Welch) differences with their
+p-values, Holm's family-wise correction, and the seeds a comparison would need to be decided.
 
-The t CDF is computed from the regularized incomplete beta function (Lentz's continued fraction, as in Numerical
-Recipes §6.4) and inverted by bisection; tests check it against the printed t-table.
+Why scipy: its t distribution and tests are the reference a reviewer checks against; the tests compare ours with
+`scipy.stats.ttest_rel` / `ttest_ind` on fixed samples and Holm with a textbook example.
 """
 
 from __future__ import annotations
@@ -10,67 +11,32 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from scipy import stats as sps
+
 CONFIDENCE = 0.95
-
-
-def _beta_continued_fraction(a: float, b: float, x: float) -> float:
-    tiny, eps = 1e-300, 1e-15
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1.0)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    result = d
-    for m in range(1, 500):
-        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            result *= c * d
-        if abs(c * d - 1.0) < eps:
-            break
-    return result
-
-
-def regularized_beta(a: float, b: float, x: float) -> float:
-    """I_x(a, b) for a, b > 0 and 0 ≤ x ≤ 1."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    log_front = math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    if x < (a + 1.0) / (a + b + 2.0):
-        return math.exp(log_front) * _beta_continued_fraction(a, b, x) / a
-    return 1.0 - math.exp(log_front) * _beta_continued_fraction(b, a, 1.0 - x) / b
-
-
-def t_cdf(t: float, df: float) -> float:
-    """P(T ≤ t) for Student's t with `df` (> 0, may be fractional) degrees of freedom."""
-    tail = 0.5 * regularized_beta(df / 2.0, 0.5, df / (df + t * t))
-    return 1.0 - tail if t >= 0 else tail
+ALPHA = 1.0 - CONFIDENCE
+MAX_SEEDS_ESTIMATE = 200  # beyond this, "seeds to decide" is shown as "> 200"
 
 
 def t_quantile(p: float, df: float) -> float:
-    """The t value with P(T ≤ t) = p (0.5 < p < 1), by bisection to 1e-10."""
+    """The t value with P(T ≤ t) = p (0.5 ≤ p < 1) for `df` (> 0, may be fractional) degrees of freedom."""
     if not 0.5 <= p < 1.0 or df <= 0:
         raise ValueError(f"t_quantile needs 0.5 ≤ p < 1 and df > 0 (got p={p}, df={df})")
-    low, high = 0.0, 1.0
-    while t_cdf(high, df) < p:
-        high *= 2.0
-    while high - low > 1e-10:
-        mid = (low + high) / 2.0
-        low, high = (mid, high) if t_cdf(mid, df) < p else (low, mid)
-    return (low + high) / 2.0
+    return float(sps.t.ppf(p, df))
 
 
 @dataclass(frozen=True)
 class Interval:
-    """A sample's mean with its 95% t-interval; `low`/`high` are None when n < 2."""
+    """A sample's mean with its 95% t-interval; `low`/`high` are None when n < 2. For a difference, `sd` is the
+    standard deviation of the per-seed differences (paired) or the standard error (Welch), and `p_value` the
+    two-sided p-value of "the mean is 0"."""
 
     n: int
     mean: float | None
     sd: float | None
     low: float | None
     high: float | None
+    p_value: float | None = None
 
     @property
     def half_width(self) -> float | None:
@@ -81,9 +47,20 @@ class Interval:
         return None if self.low is None else self.low <= value <= self.high
 
 
-def mean_interval(values: list[float], confidence: float = CONFIDENCE) -> Interval:
-    """Mean ± t(1-α/2, n-1)·s/√n over finite values."""
-    xs = [v for v in values if v is not None and math.isfinite(v)]
+def _finite(values) -> list[float]:
+    return [float(v) for v in values if v is not None and math.isfinite(v)]
+
+
+def _one_sample_p(mean: float, sd: float, n: int) -> float:
+    """Two-sided p of a one-sample t-test of mean 0; a zero-variance sample is 1.0 at mean 0, else 0.0."""
+    if sd == 0.0:
+        return 1.0 if mean == 0.0 else 0.0
+    return float(sps.t.sf(abs(mean) / (sd / math.sqrt(n)), n - 1) * 2.0)
+
+
+def mean_interval(values, confidence: float = CONFIDENCE) -> Interval:
+    """Mean ± t(1-α/2, n-1)·s/√n over the finite values, with the p-value of "mean = 0"."""
+    xs = _finite(values)
     if not xs:
         return Interval(0, None, None, None, None)
     mean = statistics.fmean(xs)
@@ -91,17 +68,18 @@ def mean_interval(values: list[float], confidence: float = CONFIDENCE) -> Interv
         return Interval(1, mean, None, None, None)
     sd = statistics.stdev(xs)
     half = t_quantile(0.5 + confidence / 2.0, len(xs) - 1) * sd / math.sqrt(len(xs))
-    return Interval(len(xs), mean, sd, mean - half, mean + half)
+    return Interval(len(xs), mean, sd, mean - half, mean + half, _one_sample_p(mean, sd, len(xs)))
 
 
 def difference_interval(a: dict[int, float], b: dict[int, float], confidence: float = CONFIDENCE) -> tuple[Interval, str]:
-    """Interval of mean(a) − mean(b) from per-seed values. Paired over common seeds when both have the same
-    seeds (a row and its reference share seeds, so their noise partly cancels), else Welch's unequal-variance
-    interval. Returns (interval, method)."""
-    a = {s: v for s, v in a.items() if v is not None and math.isfinite(v)}
-    b = {s: v for s, v in b.items() if v is not None and math.isfinite(v)}
-    if a and set(a) == set(b):
-        return mean_interval([a[s] - b[s] for s in sorted(a)], confidence), "paired t"
+    """Interval of mean(a) − mean(b) from per-seed values. Paired over the seeds both hold when they share at
+    least two (a row and its reference share seeds, so their noise partly cancels), else Welch's
+    unequal-variance interval. Returns (interval, method)."""
+    a = {s: float(v) for s, v in a.items() if v is not None and math.isfinite(v)}
+    b = {s: float(v) for s, v in b.items() if v is not None and math.isfinite(v)}
+    common = sorted(set(a) & set(b))
+    if len(common) >= 2 or (common and set(a) == set(b)):
+        return mean_interval([a[s] - b[s] for s in common], confidence), "paired t"
     return _welch(list(a.values()), list(b.values()), confidence), "Welch t"
 
 
@@ -115,7 +93,32 @@ def _welch(a: list[float], b: list[float], confidence: float) -> Interval:
     va, vb = ia.sd**2 / ia.n, ib.sd**2 / ib.n
     se = math.sqrt(va + vb)
     if se == 0.0:
-        return Interval(min(ia.n, ib.n), diff, 0.0, diff, diff)
+        return Interval(min(ia.n, ib.n), diff, 0.0, diff, diff, 1.0 if diff == 0.0 else 0.0)
     df = (va + vb) ** 2 / (va**2 / (ia.n - 1) + vb**2 / (ib.n - 1))
     half = t_quantile(0.5 + confidence / 2.0, df) * se
-    return Interval(min(ia.n, ib.n), diff, se, diff - half, diff + half)
+    p = float(sps.t.sf(abs(diff) / se, df) * 2.0)
+    return Interval(min(ia.n, ib.n), diff, se, diff - half, diff + half, p)
+
+
+def holm(p_values: list[float | None]) -> list[float | None]:
+    """Holm's step-down adjusted p-values (family-wise error ≤ α when adjusted p ≤ α is called significant).
+    None (no test) stays None and does not count in the family."""
+    known = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(known):
+        running = max(running, min(1.0, (len(known) - rank) * p))  # monotone: never below an earlier step
+        adjusted[i] = running
+    return adjusted
+
+
+def seeds_to_decide(gap: float, sd: float | None, *, alpha: float = ALPHA, n_now: int = 0) -> int | None:
+    """The smallest number of (paired) seeds n whose interval mean ± t(1-α/2, n-1)·sd/√n is narrower than `gap`
+    (the distance from the observed mean to the boundary that would decide), assuming the observed effect and
+    standard deviation hold. None when no n ≤ MAX_SEEDS_ESTIMATE does (or gap ≤ 0, or no sd yet)."""
+    if sd is None or gap <= 0.0:
+        return None
+    for n in range(max(2, n_now), MAX_SEEDS_ESTIMATE + 1):
+        if sd == 0.0 or t_quantile(1.0 - alpha / 2.0, n - 1) * sd / math.sqrt(n) < gap:
+            return n
+    return None
