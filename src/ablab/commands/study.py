@@ -23,25 +23,35 @@ WorkersOption = typer.Option(
 RayAddressOption = typer.Option(None, "--ray-address", help="Join this Ray cluster (e.g. ray://head:10001 or auto).")
 HookOption = typer.Option(None, "--worker-hook", hidden=True, help="module:function each worker calls at start.")
 NoProgressOption = typer.Option(False, "--no-progress", help="No progress bar (logs, CI).")
+GpusPerTrialOption = typer.Option(
+    None, "--gpus-per-trial", min=0.0,
+    help="GPU share of each trial, e.g. 0.25 = four per GPU (default: by model where there is a GPU, else 0).",
+)
 
 
 def register(root: typer.Typer) -> None:
-    root.add_typer(study_app, name="study")
-    root.command("reproduce")(reproduce)
+    root.add_typer(study_app, name="study")  # `ablab reproduce`: ablab.commands.reproduce
 
 
 def _backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")  # set by the entry point from --backend
 
 
-def _executor(kind: str, workers: int | None, ray_address: str | None, cache: Path, hook: str | None):
+def _executor(kind: str, workers: int | None, ray_address: str | None, cache: Path, hook: str | None,
+              gpus_per_trial: float | None = None, models: list[str] | None = None):
     from ablab.studies.executors import make_executor
 
-    default = 0 if kind == "ray" else 2
     return make_executor(
-        kind, workers=default if workers is None else workers, data_dir=cache, backend=_backend(),
-        ray_address=ray_address, hook=hook,
+        kind, workers=workers, data_dir=cache, backend=_backend(), ray_address=ray_address, hook=hook,
+        gpus_per_trial=gpus_per_trial, models=models,
     )
+
+
+def _models(specs, profile: str) -> list[str]:
+    """Every model the studies' trials use under `profile` (they set the default GPU fraction)."""
+    from ablab.studies.expand import expand
+
+    return sorted({getattr(t.spec.config, "model", "") for spec in specs for t in expand(spec, profile)})
 
 
 @study_app.command("list")
@@ -72,22 +82,34 @@ def run(
     cache_dir: Path = DataDirOption,
     hook: str = HookOption,
     no_progress: bool = NoProgressOption,
+    gpus_per_trial: float = GpusPerTrialOption,
+    budget: str = typer.Option(None, "--budget", help="Decision mode within this time budget, e.g. 30m."),
+    decide: bool = typer.Option(False, "--decide", help="Decision mode: 2 seeds per cell, more only for undecided claims."),
+    max_seeds: int = typer.Option(5, "--max-seeds", min=2, help="Decision mode: the most seeds a cell gets."),
 ) -> None:
-    """Run a study's unfinished trials (rerunning failed and interrupted ones) and store them."""
+    """Run a study's unfinished trials (rerunning failed and interrupted ones) and store them. With --decide or
+    --budget, seeds go to the cells of claims still undecided (see `ablab reproduce`)."""
+    from ablab.commands.reproduce import decision_policy, run_decision
     from ablab.studies.catalog import resolve_spec
 
     study = resolve_spec(spec)
-    _run([study], profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress)
+    if decide or budget:
+        run_decision([study], profile, decision_policy(budget, max_seeds), executor, workers, ray_address, store_path,
+                     cache_dir, hook, no_progress, gpus_per_trial)
+        return
+    _run([study], profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
+         gpus_per_trial)
 
 
-def _run(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress):
+def _run(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
+         gpus_per_trial=None):
     from ablab.store import Store
     from ablab.studies.runner import run_studies
 
     for spec in specs:
         spec.profile(profile)  # unknown profile: fail before anything starts
     cache = data_dir(cache_dir)
-    runner = _executor(executor, workers, ray_address, cache, hook)
+    runner = _executor(executor, workers, ray_address, cache, hook, gpus_per_trial, _models(specs, profile))
     summary = run_studies(
         specs, Store(store_path), runner, profile=profile, seeds=seeds, data_dir=cache, hook=hook,
         show_progress=not no_progress,
@@ -130,30 +152,3 @@ def status(
     Console().print(table)
     done, total = sum(r.done for r in rows), sum(r.total for r in rows)
     Console().print(f"{study}: {done}/{total} cells finished")
-
-
-def reproduce(
-    profile: str = ProfileOption,
-    seeds: int = SeedsOption,
-    executor: str = ExecutorOption,
-    workers: int = WorkersOption,
-    ray_address: str = RayAddressOption,
-    store_path: Path = StoreOption,
-    cache_dir: Path = DataDirOption,
-    out: Path = typer.Option(Path("report"), "--out", help="Folder for index.html, report.md, plots and CSV."),
-    hook: str = HookOption,
-    no_progress: bool = NoProgressOption,
-) -> None:
-    """Run every built-in study (Tables 1–7, then Task 3: clock-encodings) under a profile, then write the report."""
-    from ablab.report import write_report
-    from ablab.studies.catalog import builtin_specs
-
-    failed = None
-    try:
-        _run(builtin_specs(), profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress)
-    except typer.Exit as exit_:  # some trials failed: still report what was stored, then exit non-zero
-        failed = exit_
-    paths = write_report(store_path, out, profile=profile)
-    Console().print(f"report: {paths['html']} and {paths['markdown']}")
-    if failed is not None:
-        raise failed

@@ -68,10 +68,12 @@ def _claim_or_report(store, spec, force: bool) -> None:
 
 
 def _run_and_store(store, spec, cache: Path, model_dir: Path) -> None:
+    from ablab.studies.worker import detect_device
     from ablab.train.run import run_trial
 
     try:
-        result = run_trial(spec, data_dir=cache, model_dir=model_dir, verbose=1 if sys.stdout.isatty() else 2)
+        result = run_trial(spec, data_dir=cache, model_dir=model_dir, verbose=1 if sys.stdout.isatty() else 2,
+                           device=detect_device())
     except BaseException as err:
         store.fail(spec.key, f"{type(err).__name__}: {err}")
         raise

@@ -34,10 +34,14 @@ CREATE TABLE IF NOT EXISTS trials (
     metrics_json TEXT, history_json TEXT,
     wall_time_s REAL, fit_time_s REAL,
     backend TEXT, versions_json TEXT, model_path TEXT, error TEXT,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL
+    created_at REAL NOT NULL, updated_at REAL NOT NULL, device TEXT
 );
 CREATE INDEX IF NOT EXISTS trials_state ON trials(state);
 """
+
+# Columns added after the first release: (name, SQL type). A store written before them gets them on open
+# (ALTER TABLE ADD COLUMN keeps every row; old trials read None there), so old stores stay readable and writable.
+ADDED_COLUMNS = (("device", "TEXT"),)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class TrialRow:
     error: str | None
     owner: str | None
     updated_at: float
+    device: str | None = None  # "cpu" or the accelerator's model ("NVIDIA H200"); None for trials stored before it
 
 
 def current_owner() -> str:
@@ -103,8 +108,12 @@ class Store:
         if self.path.exists() and self.path.is_dir():
             raise AblabError(f"store {self.path} is a directory; pass a file path such as runs/ablab.db")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        db = self._connect()
+        try:
             db.executescript(SCHEMA)
+            _add_missing_columns(db)
+        finally:
+            db.close()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -171,12 +180,13 @@ class Store:
         with self.transaction() as db:
             db.execute(
                 "UPDATE trials SET state=?, test_loss=?, test_accuracy=?, metrics_json=?, history_json=?,"
-                " wall_time_s=?, fit_time_s=?, backend=?, versions_json=?, model_path=?, error=?, owner=NULL,"
-                " updated_at=? WHERE key=?",
+                " wall_time_s=?, fit_time_s=?, backend=?, versions_json=?, model_path=?, error=?, device=?,"
+                " owner=NULL, updated_at=? WHERE key=?",
                 (
                     result.state, result.test_loss, result.test_accuracy, _dumps(result.metrics),
                     _dumps(result.history), result.wall_time_s, result.fit_time_s, result.backend,
-                    _dumps(result.versions), result.model_path, result.error, time.time(), key,
+                    _dumps(result.versions), result.model_path, result.error, getattr(result, "device", None),
+                    time.time(), key,
                 ),
             )
 
@@ -217,6 +227,18 @@ class Store:
         return counts
 
 
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    """Schema migration: add the columns of ADDED_COLUMNS that a store from an older ablab lacks."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(trials)")}
+    for name, sql_type in ADDED_COLUMNS:
+        if name not in have:
+            try:
+                db.execute(f"ALTER TABLE trials ADD COLUMN {name} {sql_type}")
+            except sqlite3.OperationalError as err:  # another process added it between our check and ALTER
+                if "duplicate column" not in str(err):
+                    raise
+
+
 def _dumps(value) -> str | None:
     return None if value is None else json.dumps(value, sort_keys=True, separators=(",", ":"))
 
@@ -228,5 +250,5 @@ def _to_row(r: sqlite3.Row) -> TrialRow:
         test_loss=r["test_loss"], test_accuracy=r["test_accuracy"], metrics=load(r["metrics_json"]),
         history=load(r["history_json"]), wall_time_s=r["wall_time_s"], fit_time_s=r["fit_time_s"],
         backend=r["backend"], versions=load(r["versions_json"]), model_path=r["model_path"], error=r["error"],
-        owner=r["owner"], updated_at=r["updated_at"],
+        owner=r["owner"], updated_at=r["updated_at"], device=r["device"],
     )

@@ -1,6 +1,7 @@
 """Executors: where trials run. One interface, three implementations.
 
-- `LocalExecutor`: a pool of spawned worker processes (each sets its backend and seeds itself per trial).
+- `LocalExecutor`: a pool of spawned worker processes (each sets its backend and seeds itself per trial); on a
+  machine with a GPU, floor(1 / fraction) workers share it (ablab.studies.gpus).
 - `InlineExecutor` (`--workers 0`): trials in the driver process, one at a time (debugging, tests).
 - `RayExecutor` (ablab.studies.ray_executor): each trial a Ray task, on a local Ray or a cluster.
 
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ablab.errors import AblabError, unknown_name
+from ablab.studies.gpus import check_fraction, default_fraction, local_gpu_count, trials_per_gpu
 from ablab.studies.worker import Outcome, WorkerSetup, execute, init_worker
 
 EXECUTORS = ("local", "ray")
@@ -116,26 +118,54 @@ class LocalExecutor:
             self._pool = None
 
 
+DEFAULT_LOCAL_WORKERS = 2  # on a CPU: two workers measured best on this 2-core machine (docs/benchmarks.md)
+
+
+def local_gpu_plan(workers: int | None, gpus_per_trial: float | None, gpus: int, models: list[str]) -> tuple[int, float | None]:
+    """(worker processes, GPU fraction per worker) for the local executor on a machine with `gpus` GPUs.
+
+    Without a GPU: the workers asked for (default 2) and no GPU settings. With one: floor(1 / fraction) workers
+    share GPU 0 (fraction: --gpus-per-trial, else the models' default), unless --workers says otherwise;
+    --gpus-per-trial 0 keeps every worker off the GPU.
+    """
+    if gpus_per_trial is not None:
+        check_fraction(gpus_per_trial, gpus)
+    if gpus == 0:
+        return (DEFAULT_LOCAL_WORKERS if workers is None else workers), None
+    fraction = default_fraction(models or ["cnn"], gpus) if gpus_per_trial is None else min(1.0, gpus_per_trial)
+    if workers is None:
+        workers = trials_per_gpu(fraction) if fraction > 0 else DEFAULT_LOCAL_WORKERS
+    return workers, fraction
+
+
 def make_executor(
     kind: str,
     *,
-    workers: int,
+    workers: int | None,
     data_dir: Path | None,
     backend: str = "tensorflow",
     ray_address: str | None = None,
     hook: str | None = None,
+    gpus_per_trial: float | None = None,
+    models: list[str] | None = None,
+    local_gpus: int | None = None,
 ) -> Executor:
-    """The executor named `kind` ('local' or 'ray'). `workers=0` with 'local' runs trials in this process."""
+    """The executor named `kind` ('local' or 'ray'). `workers=0` with 'local' runs trials in this process;
+    None: the default (local: 2 on a CPU, floor(1 / fraction) on a GPU machine; Ray: the cluster's capacity).
+    `gpus_per_trial` None picks the fraction from `models` (0 without GPUs); `local_gpus` None asks nvidia-smi."""
     if kind not in EXECUTORS:
         raise unknown_name("executor", kind, EXECUTORS)
-    if workers < 0:
+    if workers is not None and workers < 0:
         raise AblabError(f"--workers {workers}: give 0 (in this process) or more worker processes")
     if kind == "ray":
         from ablab.studies.ray_executor import RayExecutor
 
-        return RayExecutor(workers=workers, address=ray_address, data_dir=data_dir, backend=backend, hook=hook)
+        return RayExecutor(workers=workers or 0, address=ray_address, data_dir=data_dir, backend=backend, hook=hook,
+                           gpus_per_trial=gpus_per_trial, models=models or [])
     if ray_address:
         raise AblabError("--ray-address needs --executor ray")
+    gpus = local_gpu_count() if local_gpus is None else local_gpus
+    workers, fraction = local_gpu_plan(workers, gpus_per_trial, gpus, models or [])
     if workers == 0:
-        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook))
-    return LocalExecutor(workers, data_dir, WorkerSetup(backend, threads_per_worker(workers), hook))
+        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook, gpu_fraction=fraction))
+    return LocalExecutor(workers, data_dir, WorkerSetup(backend, threads_per_worker(workers), hook, fraction))

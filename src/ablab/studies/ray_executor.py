@@ -1,8 +1,15 @@
 """Ray executor: each trial is a Ray task; the driver (this process) alone writes the store.
 
-With an address it joins that cluster (every node needs ablab installed and its dataset cache, or network to
-fetch it); without one it starts a local Ray with `workers` CPUs. Ray reuses worker processes, so a worker loads
-a dataset once and keeps it for the trials it runs next.
+With an address it joins that cluster (every node needs ablab installed); without one it starts a local Ray with
+`workers` CPUs and the machine's GPUs. Ray reuses worker processes, so a worker loads a dataset once and keeps
+it for the trials it runs next.
+
+GPUs are Ray resources: each task asks for one CPU and `gpus_per_trial` of a GPU (default: the models' fraction,
+ablab.studies.gpus, or 0 on a cluster without GPUs), so four CNN trials at 0.25 share one GPU.
+
+Data: on a cluster the driver puts each dataset's cache folder (the checksummed IDX files, ~55 MB) into Ray's
+object store once (ablab.studies.shipping); a node that lacks the files fetches them from there, once per node,
+instead of downloading them. A cache on a shared file system (`--cache-dir /shared/ablab`) works as well.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import sys
 from pathlib import Path
 
 from ablab.errors import AblabError
+from ablab.studies.gpus import check_fraction, default_fraction
 from ablab.studies.worker import Outcome, WorkerSetup, execute
 
 RAY_MISSING = "the ray executor needs Ray: pip install 'ablab[ray]' (or use --executor local)"
@@ -51,16 +59,31 @@ def check_reachable(address: str, timeout_s: float = 5.0) -> None:
         ) from None
 
 
-def _run_on_worker(spec, data_dir: str | None, setup: WorkerSetup) -> Outcome:
+def _run_on_worker(spec, data_dir: str | None, setup: WorkerSetup, shipped: list | None = None) -> Outcome:
+    """The Ray task. `shipped` wraps the dataset's object-store ref in a list so that Ray does not fetch it
+    unless this node lacks the files."""
+    if shipped and data_dir:
+        from ablab.studies.shipping import unpack_dataset
+
+        unpack_dataset(shipped[0], Path(data_dir), spec.config.dataset)
     return execute(spec, data_dir, setup)
 
 
+def gpu_slots(cluster_cpus: int, cluster_gpus: float, fraction: float) -> int:
+    """How many trials can run at once: one per CPU, and at most floor(GPUs / fraction)."""
+    if fraction <= 0:
+        return cluster_cpus
+    return max(1, min(cluster_cpus, int(cluster_gpus / fraction + 1e-9)))
+
+
 class RayExecutor:
-    """Trials as `ray.remote` tasks of one CPU each; `slots` = workers, or the cluster's CPUs when 0."""
+    """Trials as `ray.remote` tasks of one CPU and `gpu_fraction` of a GPU each; `slots` = workers, or as many as
+    the cluster fits at once when 0."""
 
     name = "ray"
 
-    def __init__(self, *, workers: int, address: str | None, data_dir: Path | None, backend: str, hook: str | None):
+    def __init__(self, *, workers: int, address: str | None, data_dir: Path | None, backend: str, hook: str | None,
+                 gpus_per_trial: float | None = None, models: list[str] | None = None, ship_data: bool | None = None):
         ray = _ray()
         self._started_here = not ray.is_initialized()
         threads = 1  # one CPU per task: Ray packs tasks onto cores, so each must not grab them all
@@ -69,12 +92,28 @@ class RayExecutor:
             env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         if self._started_here:
             self._init(ray, address, workers, env)
-        cluster_cpus = int(ray.cluster_resources().get("CPU", 1))
-        self.slots = workers or cluster_cpus
-        self.setup = WorkerSetup(backend=backend, threads=threads, hook=hook)
+        resources = ray.cluster_resources()
+        cluster_gpus = float(resources.get("GPU", 0))
+        self.gpu_fraction = self._fraction(gpus_per_trial, cluster_gpus, models or [])
+        self.slots = workers or gpu_slots(int(resources.get("CPU", 1)), cluster_gpus, self.gpu_fraction)
+        gpu_setting = self.gpu_fraction if cluster_gpus > 0 else None  # nothing to share or hide without GPUs
+        self.setup = WorkerSetup(backend=backend, threads=threads, hook=hook, gpu_fraction=gpu_setting)
         self.data_dir = str(data_dir) if data_dir else None
-        self._remote = ray.remote(num_cpus=1, max_retries=0)(_run_on_worker)
+        # Ray starts a fresh process for every GPU task by default (max_calls=1); with one GPU nothing can be mixed
+        # up, so workers are reused (keras imported and datasets loaded once). Several GPUs: keep Ray's default, so
+        # a process never keeps computing on the GPU of its previous task.
+        reuse = self.gpu_fraction == 0 or cluster_gpus <= 1
+        self._remote = ray.remote(num_cpus=1, num_gpus=self.gpu_fraction, max_retries=0,
+                                  max_calls=0 if reuse else 1)(_run_on_worker)
+        self._ship = bool(address) if ship_data is None else ship_data
+        self._shipped: dict[str, object] = {}  # dataset -> object-store ref of its packed cache folder
         self._refs: dict = {}
+
+    @staticmethod
+    def _fraction(gpus_per_trial: float | None, cluster_gpus: float, models: list[str]) -> float:
+        if gpus_per_trial is None:
+            return default_fraction(models or ["cnn"], cluster_gpus)
+        return check_fraction(gpus_per_trial, cluster_gpus)
 
     @staticmethod
     def _init(ray, address: str | None, workers: int, env: dict) -> None:
@@ -90,7 +129,20 @@ class RayExecutor:
             raise AblabError(f"{where} ({type(err).__name__}: {err})") from None
 
     def submit(self, spec) -> None:
-        self._refs[self._remote.remote(spec, self.data_dir, self.setup)] = spec.key
+        self._refs[self._remote.remote(spec, self.data_dir, self.setup, self._shipped_ref(spec))] = spec.key
+
+    def _shipped_ref(self, spec) -> list | None:
+        """[ref] of the trial's dataset in the object store (put there on first use), or None when not shipping."""
+        dataset = getattr(spec.config, "dataset", None)
+        if not (self._ship and self.data_dir and dataset):
+            return None
+        if dataset not in self._shipped:
+            from ablab.studies.shipping import pack_dataset
+
+            packed = pack_dataset(Path(self.data_dir), dataset)
+            self._shipped[dataset] = None if packed is None else _ray().put(packed)
+        ref = self._shipped[dataset]
+        return None if ref is None else [ref]
 
     def next_done(self, timeout_s: float) -> list[Outcome]:
         ray = _ray()

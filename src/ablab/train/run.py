@@ -142,11 +142,22 @@ def _diverged(history: dict, test_loss: float) -> bool:
 
 
 def run_trial(
-    spec: TrialSpec, *, data_dir: Path | None = None, model_dir: Path | None = None, verbose: int = 0
+    spec: TrialSpec,
+    *,
+    data_dir: Path | None = None,
+    model_dir: Path | None = None,
+    verbose: int = 0,
+    device: str | None = None,
 ) -> TrialResult:
-    """Run one trial from a fixed seed. NaN/inf loss gives state 'diverged' with the metrics kept."""
+    """Run one trial from a fixed seed. NaN/inf loss gives state 'diverged' with the metrics kept.
+
+    `device` is recorded with the result ("cpu" or the GPU's model); the entry point that chose the backend
+    detects it (ablab.studies.worker.detect_device), since naming the device needs the backend's own API.
+    """
     if spec.config.task == "clock":
-        return run_clock_trial_spec(spec, data_dir=data_dir, model_dir=model_dir, verbose=verbose)
+        result = run_clock_trial_spec(spec, data_dir=data_dir, model_dir=model_dir, verbose=verbose)
+        result.device = device
+        return result
     start = time.perf_counter()
     keras.utils.set_random_seed(spec.seed)
     splits = load_trial_data(spec.config, data_dir=data_dir)
@@ -172,6 +183,7 @@ def run_trial(
         backend=keras.backend.backend(),
         versions=library_versions(),
         model_path=model_path,
+        device=device,
     )
 
 

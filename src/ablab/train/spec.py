@@ -72,3 +72,4 @@ class TrialResult:
     model_path: str | None = None
     error: str | None = None
     artifacts: dict[str, bytes] = field(default_factory=dict)  # small npz blobs for the report (name -> bytes)
+    device: str | None = None  # where it trained: "cpu" or the accelerator's model, e.g. "NVIDIA H200"
