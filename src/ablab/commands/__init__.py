@@ -13,7 +13,7 @@ import typer
 from ablab.errors import AblabError
 
 # Command-group modules under ablab.commands, in help order.
-GROUPS = ("train", "data", "results", "study", "report", "clock", "clock_reader")
+GROUPS = ("train", "data", "results", "study", "reproduce", "report", "clock", "clock_reader")
 
 
 def build_app() -> typer.Typer:

@@ -47,5 +47,10 @@ class TrialProgress:
         shown = f"acc {accuracy:.3f}" if isinstance(accuracy, float) else state
         self._progress.update(self._task, advance=1, description=f"last: {label.strip()} → {shown}")
 
+    def grow(self, more: int) -> None:
+        """The decision mode adds trials as it goes: raise the total by `more`."""
+        self.total += more
+        self._progress.update(self._task, total=self.total)
+
     def skip(self) -> None:
         self._progress.update(self._task, advance=1, description="skipped: another runner holds it")

@@ -136,6 +136,27 @@ class Driver:
                 self.store.fail(key, "interrupted: the study run stopped before this trial finished")
             raise
 
+    def run_feed(self, feed) -> None:
+        """Like `run`, but whenever a slot is free it asks `feed(busy_keys, free_slots)` for more trial specs
+        (the decision mode chooses them from the results so far); stops when the feed has none and nothing is in
+        flight. `busy_keys`: trials in flight or queued, whose results are not in yet."""
+        queue: list = []
+        try:
+            while True:
+                free = self.executor.slots - len(self.in_flight) - len(queue)
+                if free > 0:
+                    queue += feed(set(self.in_flight) | {s.key for s in queue}, free)
+                if not queue and not self.in_flight:
+                    break
+                self._fill(queue)
+                for outcome in self.executor.next_done(WAIT_SLICE_S):
+                    self._store(outcome)
+                self._beat()
+        except BaseException:
+            for key in list(self.in_flight):
+                self.store.fail(key, "interrupted: the study run stopped before this trial finished")
+            raise
+
     def _fill(self, queue: list) -> None:
         while queue and len(self.in_flight) < self.executor.slots:
             spec = queue.pop(0)

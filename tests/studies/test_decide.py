@@ -1,0 +1,118 @@
+"""Decision mode on a fake executor (no training): seeds go to undecided claims only, the cap and the budget
+hold, no verdict rests on one seed, and a second run resumes without running anything."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ablab.errors import AblabError
+from ablab.report.findings import Claim
+from ablab.report.findings import Test as ClaimTest
+from ablab.store import Store
+from ablab.studies.decide import DecisionPolicy, parse_budget, run_decided
+from ablab.studies.spec import parse_spec
+from ablab.studies.worker import Outcome
+from ablab.train.spec import TrialResult
+
+GROUP = "Learning rate"
+ROWS = {"a": 0.001, "b": 0.002, "c": 0.003, "d": 0.004}
+TRUE_ACCURACY = {0.001: 0.95, 0.002: 0.90, 0.003: 0.905, 0.004: 0.90}  # a ≫ b; c ≈ b + 0.5 pt; d = b
+TRIAL_NOISE = {0.001: 0.002, 0.002: 0.0, 0.003: 0.006, 0.004: 0.0}  # d and b: identical per seed
+
+
+def spec():
+    return parse_spec({
+        "name": "tiny", "table": 9, "model": "mlp", "datasets": ["mnist"], "base": {"epochs": 1}, "seeds": 2,
+        "vary": [{"group": GROUP, "rows": [{"label": k, "set": {"learning_rate": v}} for k, v in ROWS.items()]}],
+    })
+
+
+def row(label):
+    return (9, GROUP, label)
+
+
+CLAIMS = (
+    Claim("EASY", "s", "a better than b", (ClaimTest("better", row("a"), "mnist", b=row("b")),)),
+    Claim("OPEN", "s", "c better than b", (ClaimTest("better", row("c"), "mnist", b=row("b")),)),
+    Claim("NULL", "s", "d better than b", (ClaimTest("better", row("d"), "mnist", b=row("b")),)),
+)
+
+
+class FakeExecutor:
+    """Answers each trial at once with an accuracy from TRUE_ACCURACY plus seed noise (shared by the rows of a
+    seed, as real paired trials share data order) and a little trial noise; every trial 'takes' 10 s."""
+
+    name, slots = "fake", 2
+
+    def __init__(self):
+        self.pending, self.ran = [], []
+
+    def submit(self, spec):
+        self.pending.append(spec)
+
+    def next_done(self, timeout_s):
+        done, self.pending = self.pending, []
+        return [self._outcome(s) for s in done]
+
+    def _outcome(self, spec):
+        self.ran.append(spec.key)
+        lr, seed = spec.config.learning_rate, spec.seed
+        accuracy = TRUE_ACCURACY[lr] + np.random.default_rng(seed).normal(0, 0.01)
+        accuracy += np.random.default_rng([seed, int(lr * 1e4)]).normal(0, TRIAL_NOISE[lr])
+        result = TrialResult(key=spec.key, state="complete", test_loss=0.1, test_accuracy=float(accuracy), history={},
+                             metrics={}, wall_time_s=10.0, fit_time_s=9.0, backend="fake", versions={})
+        return Outcome(key=spec.key, result=result, error=None, worker_wall_s=10.0, pid=1)
+
+    def close(self):
+        pass
+
+
+def run(store, policy):
+    executor = FakeExecutor()
+    summary, decision = run_decided([spec()], store, executor, profile="quick", policy=policy, show_progress=False,
+                                    claims=CLAIMS)
+    return executor, summary, decision
+
+
+def seeds_of(store, label):
+    """Seeds of the row's recorded cells that have a stored trial."""
+    import sqlite3
+
+    with sqlite3.connect(store.path) as db:
+        rows = db.execute("SELECT st.seed FROM study_trials st JOIN trials t ON t.key = st.key "
+                          "WHERE st.study = 'tiny' AND st.row = ? AND t.state = 'complete'", (label,)).fetchall()
+    return sorted(seed for (seed,) in rows)
+
+
+def test_seeds_go_only_to_undecided_claims_up_to_the_cap(tmp_path):
+    store = Store(tmp_path / "s.db")
+    executor, summary, decision = run(store, DecisionPolicy(max_seeds=5))
+    assert decision.verdicts["EASY"] == "confirmed"
+    assert decision.verdicts["NULL"] == "refuted"  # d and b are identical per seed: never confirmed
+    assert seeds_of(store, "a") == [0, 1]  # decided at 2 seeds: no more
+    assert 2 < len(seeds_of(store, "c")) <= 5  # open at 2 seeds: more, up to the cap (or its decision)
+    assert len(executor.ran) == len(set(executor.ran)) == summary.ran
+    assert decision.stop_reason == "every claim decided or at the seed cap"
+    again, summary2, _ = run(store, DecisionPolicy(max_seeds=5))
+    assert again.ran == [] and summary2.ran == 0  # resume: nothing new
+
+
+def test_the_budget_stops_new_seeds_and_no_claim_rests_on_one_seed(tmp_path):
+    store = Store(tmp_path / "s.db")
+    # 8 base trials of 10 s on 2 slots = 40 s; the budget (after a 0 s reserve) leaves room for ~1 more round
+    executor, summary, decision = run(store, DecisionPolicy(max_seeds=5, budget_s=50.0, reserve_s=0.0))
+    assert decision.stop_reason == "budget reached"
+    assert all(len(seeds_of(store, label)) >= 2 for label in ROWS)
+    assert len(seeds_of(store, "c")) < 5
+
+
+@pytest.mark.parametrize("text,seconds", [("30m", 1800), ("90s", 90), ("1h", 3600), ("1h30m", 5400), ("2.5m", 150)])
+def test_parse_budget(text, seconds):
+    assert parse_budget(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "30", "soon", "0m", "-5m"])
+def test_a_bad_budget_names_the_fix(text):
+    with pytest.raises(AblabError, match="--budget .*30m"):
+        parse_budget(text)
