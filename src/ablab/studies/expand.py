@@ -119,13 +119,23 @@ def _scale_epochs(fields: dict, cls: type[BaseModel], scale: float | None) -> di
     return {**fields, "epochs": max(1, math.floor(epochs * scale + 0.5))}
 
 
-def _build_config(spec: StudySpec, layers: list[_Layer], fixed: dict, scale: float | None, where: str) -> BaseModel:
+def _scale_batch(fields: dict, cls: type[BaseModel], scale: float | None) -> dict:
+    """A profile's batch_scale: every trial's batch size × scale, rounded, at least 1 (256 → 32 at 0.125), so a
+    reduced training set still gets enough updates and rows that differ in batch size keep their order."""
+    if scale is None or "batch_size" not in cls.model_fields:
+        return fields
+    batch = fields.get("batch_size", cls.model_fields["batch_size"].default)
+    return {**fields, "batch_size": max(1, math.floor(batch * scale + 0.5))}
+
+
+def _build_config(spec: StudySpec, layers: list[_Layer], fixed: dict, scale: float | None, where: str,
+                  batch_scale: float | None = None) -> BaseModel:
     """Merge the layers, validate, and on failure name the spec path each bad field came from."""
     cls = config_class(spec.task)
     fields: dict[str, Any] = {}
     for layer in layers:
         fields.update(layer.fields)
-    fields = _scale_epochs({**fields, **fixed}, cls, scale)
+    fields = _scale_batch(_scale_epochs({**fields, **fixed}, cls, scale), cls, batch_scale)
     try:
         return cls.model_validate(fields)
     except ValidationError as err:
@@ -158,10 +168,11 @@ def expand(spec: StudySpec, profile: str = "full", seeds: Seeds | None = None) -
         model_prof = _model_profile(prof, model)
         layers = _layers(spec, profile, (group_path, path), group, row, model)
         scale = model_prof.epochs_scale or prof.epochs_scale
+        batch_scale = model_prof.batch_scale or prof.batch_scale
         chosen_seeds = seed_list(seeds or model_prof.seeds or prof.seeds or spec.seeds)
         for dataset in _datasets(spec, group, row):
             fixed = {"task": spec.task, **({"model": model} if model else {}), **({"dataset": dataset} if dataset else {})}
-            config = _build_config(spec, layers, fixed, scale, f"{path} ({row.label!r})")
+            config = _build_config(spec, layers, fixed, scale, f"{path} ({row.label!r})", batch_scale)
             for seed in chosen_seeds:
                 spec_ = TrialSpec(config, seed, study=spec.name)
                 trials.append(StudyTrial(spec.name, spec.table, group.group, row.label, dataset, seed, spec_))

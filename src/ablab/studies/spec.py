@@ -98,6 +98,7 @@ class ModelProfile(_Strict):
     seeds: Seeds | None = None
     set: dict[str, Any] = Field(default_factory=dict)
     epochs_scale: float | None = Field(None, gt=0)
+    batch_scale: float | None = Field(None, gt=0, le=1)
 
     @field_validator("seeds")
     @classmethod
@@ -107,7 +108,8 @@ class ModelProfile(_Strict):
 
 class Profile(ModelProfile):
     """Overrides for a run profile. `set` applies under the rows' own changes; `epochs_scale` multiplies every
-    trial's epochs (rounded, at least 1), so rows that differ in epochs keep their order."""
+    trial's epochs and `batch_scale` its batch size (rounded, at least 1), so rows that differ in them keep their
+    order."""
 
     description: str = ""
     models: dict[str, ModelProfile] = Field(default_factory=dict)
