@@ -18,9 +18,12 @@ def report(
     store_path: Path = StoreOption,
     out: Path = typer.Option(Path("report"), "--out", help="Folder for index.html, report.md, PNG plots and CSV."),
     profile: str = typer.Option(None, "--profile", help="quick or full (default: the one with most finished trials)."),
+    results: Path = typer.Option(
+        None, "--results", help="Render from this results export (`ablab results export --csv`) instead of --store.",
+    ),
 ) -> None:
     """Our numbers (mean ± 95% CI over seeds) beside the report's, plots, Figure 1, and a verdict on each conclusion."""
     from ablab.report import write_report
 
-    paths = write_report(store_path, out, profile=profile)
+    paths = write_report(store_path, out, profile=profile, results=results)
     Console().print(f"wrote {paths['html']} and {paths['markdown']} (+ plots, trials.csv, summary.csv)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import typer
@@ -55,25 +54,12 @@ def export_results(
     csv_path: Path = typer.Option(..., "--csv", help="CSV file to write (one row per trial)."),
     store_path: Path = StoreOption,
 ) -> None:
-    """Every trial as one CSV row: key, state, seed, every config field, metrics and timings."""
-    rows = _open(store_path).trials()
-    config_keys = sorted({k for r in rows for k in r.config})
-    metric_keys = sorted({k for r in rows for k in r.metrics} - {"test_loss", "test_accuracy"})
-    header = ["key", "state", "seed", *config_keys, "test_loss", "test_accuracy", *metric_keys,
-              "epochs_run", "wall_time_s", "fit_time_s", "backend", "error"]
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with csv_path.open("w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        for r in rows:
-            writer.writerow([r.key, r.state, r.seed, *[_cell(r.config.get(k)) for k in config_keys], r.test_loss,
-                             r.test_accuracy, *[_cell(r.metrics.get(k)) for k in metric_keys],
-                             len(r.history.get("loss", [])), r.wall_time_s, r.fit_time_s, r.backend, r.error])
-    Console().print(f"wrote {len(rows)} trial(s) to {csv_path}")
+    """Every trial as one CSV row (key, state, seed, every config field, metrics, timings, backend, device), then
+    the studies and artifacts: everything `ablab report --results FILE` needs (format: ablab.store.export)."""
+    from ablab.store.export import write_export
 
-
-def _cell(value):
-    return value if not isinstance(value, (list, tuple, dict)) else str(value)
+    count = write_export(_open(store_path), csv_path)
+    Console().print(f"wrote {count} trial(s) to {csv_path}")
 
 
 def _open(store_path: Path):

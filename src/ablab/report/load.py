@@ -1,4 +1,5 @@
-"""Load what a report needs from the store alone (plus the report's transcribed numbers, package data)."""
+"""Load what a report needs from the store alone (plus the report's transcribed numbers, package data), or from
+a results export of a store (ablab.store.export): both become the same ReportData."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from importlib import resources
 from pathlib import Path
 
 from ablab.errors import AblabError
-from ablab.store import FINISHED, Store
-from ablab.store.studies import StudyIndex, StudyRecord
+from ablab.store import FINISHED, Store, TrialRow
+from ablab.store.export import Snapshot, read_export, snapshot
+from ablab.store.studies import Membership, StudyRecord
 
 REFERENCE_PACKAGE = "ablab.studies.reference"
 REFERENCE_FILE = "report_values.csv"
@@ -41,6 +43,7 @@ class Cell:
     backend: str | None
     versions: dict
     metrics: dict = field(default_factory=dict)  # the trial's stored metrics (clock trials: the CSE summary)
+    device: str | None = None  # "cpu" or the GPU's model; None for trials stored before ablab recorded it
 
     @property
     def finished(self) -> bool:
@@ -68,6 +71,16 @@ class ReportData:
 
     def backends(self) -> Counter:
         return Counter(c.backend for c in self.cells if c.backend)
+
+    def where_it_ran(self) -> str:
+        """A sentence: the devices the finished trials ran on, and their summed trial time (s and h)."""
+        unique = {c.key: c for c in self.cells if c.finished}
+        devices = Counter(c.device or "not recorded" for c in unique.values())
+        total_s = sum(c.wall_time_s or 0.0 for c in unique.values())
+        where = ", ".join(f"{d} ({n} trials)" for d, n in devices.most_common()) or "–"
+        return (f"Devices: {where}; summed trial time {total_s:,.0f} s ({total_s / 3600:.2f} h; concurrent trials "
+                "overlap, so the run's wall time is shorter).")
+
 
 
 @dataclass(frozen=True)
@@ -100,16 +113,16 @@ def reference_values() -> dict[tuple, float]:
     return values
 
 
-def _pick_profile(index: StudyIndex, store: Store, profile: str | None) -> str:
-    recorded = sorted({s.profile for s in index.studies()})
+def _pick_profile(snap: Snapshot, profile: str | None) -> str:
+    recorded = sorted({s.profile for s in snap.studies})
     if not recorded:
-        raise AblabError(f"store {store.path} has no studies; run `ablab study run NAME` or `ablab reproduce` first")
+        raise AblabError(f"{snap.source} has no studies; run `ablab study run NAME` or `ablab reproduce` first")
     if profile is not None:
         if profile not in recorded:
-            raise AblabError(f"store {store.path} has no {profile!r} studies; recorded: {', '.join(recorded)}")
+            raise AblabError(f"{snap.source} has no {profile!r} studies; recorded: {', '.join(recorded)}")
         return profile
-    finished = {row.key for row in store.trials() if row.state in FINISHED}
-    done = {p: sum(m.key in finished for m in index.memberships(profile=p)) for p in recorded}
+    finished = {key for key, row in snap.trials.items() if row.state in FINISHED}
+    done = {p: sum(m.key in finished and m.profile == p for m in snap.memberships) for p in recorded}
     return max(recorded, key=lambda p: (done[p], p == "full"))
 
 
@@ -117,25 +130,35 @@ def _finite(value) -> float | None:
     return value if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
+def _cell(m: Membership, t: TrialRow | None) -> Cell:
+    """One table cell from its membership and (if it has started) its trial."""
+    if t is None:
+        return Cell(m.study, m.table, m.group, m.row, m.dataset, m.seed, m.key, "pending", None, None, {}, None, None,
+                    {}, None, {}, {})
+    return Cell(
+        m.study, m.table, m.group, m.row, m.dataset, m.seed, m.key, t.state, _finite(t.test_accuracy),
+        _finite(t.test_loss), t.history, t.wall_time_s, t.fit_time_s, t.config, t.backend, t.versions, t.metrics,
+        device=t.device,
+    )
+
+
+def report_data(snap: Snapshot, profile: str | None = None) -> ReportData:
+    """One profile (default: the one with most finished cells) of every study in a store snapshot."""
+    profile = _pick_profile(snap, profile)
+    cells = [_cell(m, snap.trials.get(m.key)) for m in snap.memberships if m.profile == profile]
+    studies = [s for s in snap.studies if s.profile == profile]
+    return ReportData(snap.source, profile, studies, cells, snap.artifacts, reference_values(), task3_reference())
+
+
 def load(store_path: str | Path, profile: str | None = None) -> ReportData:
-    """Read one profile (default: the one with most finished cells) of every recorded study."""
+    """Read one profile of every recorded study from the store."""
     store_path = Path(store_path)
     if not store_path.is_file():
         raise AblabError(f"store {store_path} does not exist; run `ablab reproduce` or pass --store")
-    store = Store(store_path)
-    index = StudyIndex(store)
-    profile = _pick_profile(index, store, profile)
-    members = index.memberships(profile=profile)
-    trials = {t.key: t for t in store.trials(keys=list({m.key for m in members}))}
-    cells = []
-    for m in members:
-        t = trials.get(m.key)
-        cells.append(Cell(
-            m.study, m.table, m.group, m.row, m.dataset, m.seed, m.key, t.state if t else "pending",
-            _finite(t.test_accuracy) if t else None, _finite(t.test_loss) if t else None,
-            t.history if t else {}, t.wall_time_s if t else None, t.fit_time_s if t else None,
-            t.config if t else {}, t.backend if t else None, t.versions if t else {}, t.metrics if t else {},
-        ))
-    studies = [s for s in index.studies() if s.profile == profile]
-    artifacts = {name: index.artifact(name) for name in index.artifact_names()}
-    return ReportData(store_path, profile, studies, cells, artifacts, reference_values(), task3_reference())
+    return report_data(snapshot(Store(store_path)), profile)
+
+
+def load_results(csv_path: str | Path, profile: str | None = None) -> ReportData:
+    """Read one profile from a results export (`ablab results export --csv`) instead of a store: the shipped
+    full-profile results render without the SQLite file they came from."""
+    return report_data(read_export(Path(csv_path)), profile)

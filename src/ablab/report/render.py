@@ -67,6 +67,7 @@ def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
                   f"(a row that is the same config as another, such as the reference MLP, is one trial); seeds {seeds}. "
                   f"Backend: {', '.join(f'{b} ({n})' for b, n in data.backends().items()) or '–'}; versions: "
                   f"{', '.join(f'{k} {v}' for k, v in sorted(versions.items())) or '–'}."),
+        Paragraph(data.where_it_ran()),
     ]
     profiles = [f"{s.name}: {s.spec.get('profiles', {}).get(data.profile, {}).get('description', '')}" for s in data.studies]
     profiles = [p for p in profiles if not p.endswith(": ")]
