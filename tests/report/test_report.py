@@ -56,8 +56,9 @@ def test_report_writes_html_markdown_plots_and_csv(store, tmp_path):
     # Average pooling is far below the report's 0.613 on MNIST: marked; its finding (max better) confirmed
     avg = next(line for line in md.splitlines() if line.startswith("| Network structure and parameters | Average Pooling | MNIST"))
     assert "outside CI" in avg and "0.613" in avg
-    assert re.search(r"\| CNN-8 \| CNN experiment 8 \| .* \| confirmed \(indicative\) \|", md)
-    assert "Indicative only: these trials trained on the first 1000 images" in md
+    assert re.search(r"\| CNN-8 \| Max pooling .* \| confirmed \(reduced\) \| .*pts.* \| 8 \| +\|", md)
+    assert "Reduced settings (profile quick): CNNs trained on the first" in md
+    assert "Decided (confirmed or refuted):" in md and "Holm" in md
     assert re.search(r"\| MLP-1 \| .* \| not run \|", md)
     html = paths["html"].read_text()
     assert "<style>" in html and "http://" not in html and "https://" not in html
