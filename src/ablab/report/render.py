@@ -40,7 +40,8 @@ def _mark(row: RowSummary, metric: str) -> str:
 
 
 def _states(states: Counter) -> str:
-    return ", ".join(f"{s} {n}" for s, n in sorted(states.items()))
+    """Trial states of a row; cells never run (a budgeted run left them out) read "not run"."""
+    return ", ".join(f"{'not run' if s == 'pending' else s} {n}" for s, n in sorted(states.items()))
 
 
 def _study_table(rows: list[RowSummary]) -> Table:
