@@ -1,0 +1,102 @@
+"""bench/full_profile.py's outputs in docs: docs/full-report/ (rendered from the CSV export, with a README that
+says which machine and how long) and its section of docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from _report import machine_line, write_section
+
+
+def _load_json(path: Path) -> dict | None:
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def store_summary(store_path: Path) -> dict:
+    """Finished trials, their devices and summed trial time, per study of the store's full profile."""
+    from ablab.store import FINISHED, Store
+    from ablab.store.studies import StudyIndex
+
+    store = Store(store_path)
+    trials = {t.key: t for t in store.trials()}
+    studies = {}
+    for m in StudyIndex(store).memberships(profile="full"):
+        entry = studies.setdefault(m.study, {"keys": set(), "finished": set()})
+        entry["keys"].add(m.key)
+        if m.key in trials and trials[m.key].state in FINISHED:
+            entry["finished"].add(m.key)
+    finished = [t for t in trials.values() if t.state in FINISHED]
+    return {"studies": {name: (len(e["finished"]), len(e["keys"])) for name, e in studies.items()},
+            "devices": sorted({t.device or "not recorded" for t in finished}),
+            "trial_time_s": sum(t.wall_time_s or 0.0 for t in finished), "finished": len(finished)}
+
+
+def sweep_lines(sweep: dict | None) -> list[str]:
+    if not sweep:
+        return ["No GPU sweep yet (it runs on the first `run` on a GPU machine)."]
+    lines = [f"GPU sweep on {sweep['gpu']} ({sweep['backend']}), the reference CNN, {sweep['epochs']} epochs, all "
+             "55,000 images; image-passes/s from each trial's last (steady) epoch:", "",
+             "| trials sharing the GPU | per trial (median) | aggregate, steady | aggregate incl. start-up | wall (s) |",
+             "| --- | --- | --- | --- | --- |"]
+    for p in sweep["points"]:
+        per = sorted(p["per_trial_images_per_s"])
+        median = per[len(per) // 2] if per else float("nan")
+        lines.append(f"| {p['concurrent_trials']} | {median:,.0f} | {p['aggregate_steady_images_per_s']:,.0f} | "
+                     f"{p['aggregate_with_startup_images_per_s']:,.0f} | {p['wall_s']} |")
+    lines += ["", f"Chosen: --gpus-per-trial {sweep['chosen_gpus_per_trial']:g} (best aggregate; the smaller packing "
+              "when within 5%)."]
+    return lines
+
+
+def calls_lines(progress: dict | None) -> list[str]:
+    if not progress or not progress.get("calls"):
+        return ["No `run` call recorded."]
+    lines = ["| call started | GPU | backend | gpus/trial | wall (s) | studies (finished/trials) |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for c in progress["calls"]:
+        studies = ", ".join(f"{s['study']} {s['finished']}/{s['trials']}" + (" (stopped at budget)"
+                            if s["stopped_at_budget"] else "") for s in c["studies"])
+        lines.append(f"| {c['started']} | {c['gpu']} | {c['backend']} | {c['gpus_per_trial']} | {c['wall_s']} | "
+                     f"{studies} |")
+    return lines
+
+
+def readme(summary: dict, progress: dict | None, sweep: dict | None) -> str:
+    calls_s = sum(c["wall_s"] for c in (progress or {}).get("calls", []))
+    tables = "\n".join(f"- {name}: {done}/{total} trials finished" + (" — complete" if done == total else "")
+                       for name, (done, total) in sorted(summary["studies"].items()))
+    return "\n".join([
+        "# ablab at the report's settings (`--profile full`)", "",
+        "Rendered by `bench/full_profile.py publish` with `ablab report --results results.csv` from the CSV export "
+        "of the store that `bench/full_profile.py run` filled (`results.csv` here: every trial, its config, curves, "
+        "device and time).", "",
+        f"Devices: {', '.join(summary['devices']) or 'none yet'}; {summary['finished']} finished trials, summed trial "
+        f"time {summary['trial_time_s']:,.0f} s ({summary['trial_time_s'] / 3600:.2f} h); wall time of the runs "
+        f"{calls_s:,.0f} s.", "", "Studies:", "", tables or "- none", "", *sweep_lines(sweep), "",
+        "Runs:", "", *calls_lines(progress), "",
+        "A study that is not complete shows its finished cells only; its verdicts can change as the rest runs.", ""])
+
+
+def publish_report(store_path: Path, report_dir: Path, ablab: list[str], env: dict, section: str) -> None:
+    """Export the store to report_dir/results.csv, render the report from it, write README.md and the section."""
+    from ablab.store import Store
+    from ablab.store.export import write_export
+
+    report_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = report_dir / "results.csv"
+    write_export(Store(store_path), csv_path)
+    subprocess.run([*ablab, "report", "--results", str(csv_path), "--out", str(report_dir), "--profile", "full"],
+                   check=True, env=env)
+    summary = store_summary(store_path)
+    progress, sweep = _load_json(store_path.parent / "progress.json"), _load_json(store_path.parent / "sweep.json")
+    (report_dir / "README.md").write_text(readme(summary, progress, sweep))
+    title = "The report's settings, end to end" if section == "full-profile" else f"Full-profile path ({section})"
+    write_section(section, "\n".join([
+        f"## {title} (`bench/full_profile.py`)", "",
+        machine_line(ablab[ablab.index("--backend") + 1]) + " (publishing machine; the runs' machines below)", "",
+        f"Store {store_path.name}: {summary['finished']} finished trials on {', '.join(summary['devices']) or '–'}, "
+        f"summed trial time {summary['trial_time_s']:,.0f} s. Report: `{report_dir.name}/`.", "",
+        *sweep_lines(sweep), "", *calls_lines(progress)]))
+    print(f"wrote {report_dir}/index.html, README.md and results.csv; docs/benchmarks.md section {section}")
