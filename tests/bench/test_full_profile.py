@@ -1,0 +1,79 @@
+"""bench/full_profile.py without training: packing choice, the CPU slice spec, releasing a stopped call's trials,
+stopping a study run's process group, and the README it writes. The whole path (run, stop at the budget, resume,
+export, report --results) is the slow test at the end (minutes on 2 cores)."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import full_profile  # noqa: E402
+from _full_profile_docs import readme  # noqa: E402
+
+from ablab.store import Store  # noqa: E402
+
+
+def _point(trials, aggregate):
+    return {"concurrent_trials": trials, "complete": trials, "aggregate_steady_images_per_s": aggregate}
+
+
+def test_best_fraction_prefers_the_smaller_packing_within_five_percent():
+    assert full_profile.best_fraction([_point(1, 100), _point(2, 180), _point(4, 300), _point(8, 310)]) == 0.25
+    assert full_profile.best_fraction([_point(1, 100), _point(2, 180), _point(4, 200), _point(8, 400)]) == 0.125
+    failed = {"concurrent_trials": 8, "complete": 5, "aggregate_steady_images_per_s": 999}  # out of memory: skip it
+    assert full_profile.best_fraction([_point(1, 100), failed]) == 1.0
+
+
+def test_slice_spec_is_two_rows_of_table6_for_one_epoch(tmp_path):
+    from ablab.studies.catalog import resolve_spec
+    from ablab.studies.expand import expand
+
+    cells = expand(resolve_spec(str(full_profile.slice_spec(tmp_path))), "full")
+    assert [(c.table, c.dataset, c.seed) for c in cells] == [(6, "mnist", 0)] * 2
+    assert {(c.spec.config.epochs, c.spec.config.train_subset) for c in cells} == {(1, 2000)}
+    assert len(full_profile.study_keys(str(tmp_path / "table6-slice.yaml"))) == 2
+
+
+def test_a_stopped_calls_running_trials_run_again(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.claim("k1", {"model": "cnn"}, 0, owner="gpu-machine-gone:123")
+    assert full_profile.release_interrupted(store.path) == 1
+    assert store.get("k1").state == "failed" and "ran out of time" in store.get("k1").error
+    assert full_profile.release_interrupted(tmp_path / "none.db") == 0
+
+
+def test_stop_ends_the_whole_process_group():
+    proc = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run(['sleep', '60'])"],
+                            start_new_session=True)
+    full_profile.stop(proc)
+    assert proc.poll() is not None
+
+
+def test_readme_says_devices_time_and_what_is_unfinished():
+    progress = {"calls": [{"started": "2026-11-29 17:23:03 UTC", "gpu": "NVIDIA H200", "backend": "jax",
+                           "gpus_per_trial": 0.25, "wall_s": 520.0,
+                           "studies": [{"study": "table1", "finished": 20, "trials": 24, "stopped_at_budget": True}]}]}
+    summary = {"studies": {"table1": (20, 24), "table7": (48, 48)}, "devices": ["NVIDIA H200"],
+               "trial_time_s": 7200.0, "finished": 68}
+    text = readme(summary, progress, None)
+    assert "Devices: NVIDIA H200; 68 finished trials, summed trial time 7,200 s (2.00 h)" in text
+    assert "- table1: 20/24 trials finished\n" in text and "- table7: 48/48 trials finished — complete" in text
+    assert "table1 20/24 (stopped at budget)" in text
+
+
+@pytest.mark.slow
+def test_cpu_slice_runs_stops_resumes_and_reports(tmp_path):
+    store = tmp_path / "slice" / "ablab.db"
+    bench = [sys.executable, str(ROOT / "bench" / "full_profile.py")]
+    subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "15"], check=True)
+    subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "1200"], check=True)
+    assert {r.state for r in Store(store).trials()} == {"complete"}
+    report = subprocess.run([sys.executable, "-m", "ablab.cli", "report", "--results", str(store.parent / "results.csv"),
+                             "--out", str(tmp_path / "report")], check=True)  # run exported the store beside it
+    assert report.returncode == 0
+    assert "Table 6 (slice)" in (tmp_path / "report" / "report.md").read_text()
