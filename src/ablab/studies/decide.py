@@ -152,6 +152,15 @@ def batch_factor(batch_size: int | None) -> float:
         return 1.0
     return (1.0 + 32.0 / batch_size) / 2.0
 
+# Before any seed: how likely 2 seeds decide a test of this kind. A margin test needs an interval narrower than
+# its 1-point margin, rarely reached at 2 seeds; "better" and "best" are decided by a clear effect.
+BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "marginally_better": 0.5}
+
+
+def _base_chance(claim: Claim) -> float:
+    return min(BASE_CHANCE.get(t.kind, 0.5) for t in claim.tests)
+
+
 def _chance(finding: Finding, target: int, max_seeds: int) -> float:
     """How likely one more seed decides the claim, from its estimate of the seeds that would decide it."""
     needed = finding.seeds_needed
@@ -191,7 +200,7 @@ class Scheduler:
             return None  # results still coming: decide when they are in
         base = self._open([t for cell in cells for t in self.plan.base(cell)])
         if base:
-            return Unit(f"{claim.id} at {self.policy.start_seeds} seeds", base, 1.0)
+            return Unit(f"{claim.id} at {self.policy.start_seeds} seeds", base, _base_chance(claim))
         if finding.verdict != UNDECIDED:
             return None
         target = min(self._held(cell) for cell in cells) + 1
