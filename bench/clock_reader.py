@@ -2,7 +2,7 @@
 and `read` latency per image — written to docs/benchmarks.md.
 
 Steps: (1) generate (or reuse, cached under --cache-dir) the training set of `varied` clocks and a `single` test set;
-(2) train the best configuration (ablab.clock.train.train_reader), timing the fit; (3) score the varied test split
+(2) train the best configuration (ablab.clock.read.train.train_reader), timing the fit; (3) score the varied test split
 and the single set with the common-sense error; (4) save the reader, load it as `ablab clock read` does, and time
 reading one PNG file many times (median, after a warm-up). The CPU is shared, so the load average is recorded.
 
@@ -48,7 +48,7 @@ def read_latency_ms(model_path: Path, image, reads: int) -> tuple[float, float]:
     """(load time ms, median ms per single-image read of a PNG file) through the `read` command's code path."""
     from PIL import Image
 
-    from ablab.clock.reader import load_reader, read_files
+    from ablab.clock.read.reader import load_reader, read_files
 
     start = time.perf_counter()
     reader = load_reader(model_path)
@@ -70,10 +70,9 @@ def main() -> None:
     args = parse_args()
     import keras
 
-    from ablab.clock.config import ClockTrialConfig
-    from ablab.clock.pipeline import clock_data, preset_test_set
-    from ablab.clock.config import best_config
-    from ablab.clock.train import train_reader
+    from ablab.clock.data.sets import clock_data, preset_test_set
+    from ablab.clock.read.config import ClockTrialConfig, best_config
+    from ablab.clock.read.train import train_reader
 
     config = ClockTrialConfig(**{**best_config().model_dump(), **json.loads(args.config)})
     cache = Path(args.cache_dir)
@@ -102,14 +101,13 @@ def main() -> None:
 
 def rescored(summary: dict, data, single, reads: int) -> dict:
     """A run's summary with its reader scored again on the same test sets and `read` timed again."""
-    import keras
-
-    from ablab.clock.train import evaluate_reader
+    from ablab.clock.read.reader import load_reader
+    from ablab.clock.read.train import evaluate_reader
 
     model_path = Path(summary["model"])
-    model = keras.saving.load_model(model_path, compile=False)
-    metrics = {**summary["metrics"], **evaluate_reader(model, data.test.images, data.test.labels)}
-    metrics["single"] = evaluate_reader(model, single.images, single.labels)
+    reader = load_reader(model_path)  # the reader `read` and `evaluate` use
+    metrics = {**summary["metrics"], **evaluate_reader(reader, data.test.images, data.test.labels)}
+    metrics["single"] = evaluate_reader(reader, single.images, single.labels)
     load_ms, read_ms = read_latency_ms(model_path, data.test.images[0], reads)
     return {**summary, "metrics": metrics, "load_ms": load_ms, "read_ms": read_ms,
             "rescored": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
@@ -125,7 +123,7 @@ def render(s: dict, machine: str) -> str:
         for name, r in rows
     )
     n_train = int(round(c["n_images"] * 0.8))
-    from ablab.clock.models import get_arch
+    from ablab.clock.read.networks import get_arch
 
     arch = get_arch(c["model"])
     second = f", then its {arch.second_stage} stage {arch.second_epochs} epochs" if arch.second_stage else ""
@@ -155,10 +153,9 @@ Targets (issue 5): mean ≤ 1.0 min and ≥ 90% within ±1 min on both; training
 
 
 def _read_views_text(second_stage: str) -> str:
-    from ablab.clock.stages import get_stage
-    from ablab.clock.tta import TTA_ANGLES_DEG
+    from ablab.clock.read.tta import TTA_ANGLES_DEG
 
-    turns = len(get_stage(second_stage).point_views) if second_stage else len(TTA_ANGLES_DEG)
+    turns = 1 if second_stage else len(TTA_ANGLES_DEG)  # ablab.clock.read.reader.Reader.of
     text = "the point reader once" if turns == 1 else f"the point reader on {turns} turned copies"
     return f"{text}, then its {second_stage} stage" if second_stage else text
 

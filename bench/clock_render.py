@@ -41,7 +41,7 @@ def cpu_seconds() -> float:
 
 def time_generate(preset: str, n: int, workers: int, size: int) -> dict:
     """Wall and CPU time of generate() for n images on `workers` processes."""
-    from ablab.clock.generate import generate
+    from ablab.clock.data.generate import generate
 
     load_before = os.getloadavg()[0]
     wall0, cpu0 = time.perf_counter(), cpu_seconds()
@@ -54,12 +54,12 @@ def time_stages(preset: str, n: int, size: int) -> dict[str, float]:
     """Mean ms per image of each rendering stage, in one process (caches warmed on 50 images first)."""
     from PIL import ImageDraw
 
-    from ablab.clock.augment import develop, photograph
-    from ablab.clock.dial import draw_dial
-    from ablab.clock.generate import sample_rng, sample_time
-    from ablab.clock.geometry import Dial
-    from ablab.clock.hands import draw_hands
-    from ablab.clock.presets import sample_style
+    from ablab.clock.draw.camera import develop, photograph
+    from ablab.clock.draw.dial import draw_dial
+    from ablab.clock.data.generate import sample_rng, sample_time
+    from ablab.clock.draw.geometry import Dial
+    from ablab.clock.draw.hands import draw_hands
+    from ablab.clock.draw.presets import sample_style
 
     totals = dict.fromkeys(("style", "dial", "hands", "camera", "develop"), 0.0)
     for index in range(-50, n):

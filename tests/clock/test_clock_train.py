@@ -3,9 +3,9 @@ import math
 import numpy as np
 import pytest
 
-from ablab.clock.config import NO_AUGMENT, ClockTrialConfig
-from ablab.clock.encodings import Frame
-from ablab.clock.pipeline import ClockArrays, ClockPart
+from ablab.clock.read.config import NO_AUGMENT, ClockTrialConfig
+from ablab.clock.data.sets import Frame
+from ablab.clock.data.sets import ClockArrays, ClockPart
 from ablab.errors import AblabError
 
 
@@ -29,7 +29,7 @@ def easy_arrays(n_train=384, n_eval=96, size=48) -> ClockArrays:
 
 
 def test_tiny_model_learns_an_easy_task_far_better_than_chance():
-    from ablab.clock.train import train_reader
+    from ablab.clock.read.train import train_reader
 
     config = ClockTrialConfig(encoding="classification-12", model="clock-tiny", image_size=48, epochs=6,
                               batch_size=32, lr=3e-3, warmup_epochs=0, augment=NO_AUGMENT)
@@ -44,7 +44,7 @@ def test_tiny_model_learns_an_easy_task_far_better_than_chance():
 
 
 def test_frame_encoding_trains_with_camera_and_refuses_without(tmp_path):
-    from ablab.clock.train import train_reader
+    from ablab.clock.read.train import train_reader
 
     config = ClockTrialConfig(encoding="hands-frame", model="clock-tiny", image_size=48, epochs=1, n_images=40,
                               augment=NO_AUGMENT)
@@ -58,7 +58,7 @@ def test_frame_encoding_trains_with_camera_and_refuses_without(tmp_path):
 def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path):
     import keras
 
-    from ablab.clock.train import run_clock_trial
+    from ablab.clock.read.train import run_clock_trial
 
     config = ClockTrialConfig(preset="single", n_images=50, image_size=64, model="clock-quick", epochs=1,
                               batch_size=16, eval_presets=("varied",))  # encoding: landmarks, the default
@@ -85,13 +85,12 @@ def test_config_rejects_unknown_names_and_fields():
 
 
 def test_mirror_augmentation_flips_only_dials_with_a_cue_and_keeps_the_time():
-    from ablab.clock.encodings import get_encoding
-    from ablab.clock.generate import generate
-    from ablab.clock.landmarks import replay_landmarks
-    from ablab.clock.pipeline import make_batches
+    from ablab.clock.data.generate import generate
+    from ablab.clock.read.batches import make_batches
+    from ablab.clock.read.encodings import get_encoding
 
     s = generate("varied", 24, size=64, seed=8, workers=1)
-    points, _, _, cue = replay_landmarks("varied", 8, 24, 64, with_cue=True)
+    points, cue = s.landmarks, s.mirror_cue
     assert cue.any() and not cue.all()
     part = ClockPart(s.images, s.labels, Frame(s.rotation_deg, s.mirrored, points, cue))
     for name in ("landmarks", "hands-frame", "hands"):
@@ -107,8 +106,8 @@ def test_mirror_augmentation_flips_only_dials_with_a_cue_and_keeps_the_time():
 
 
 def test_study_profiles_cover_every_encoding():
-    from ablab.clock.config import full_config, quick_config
-    from ablab.clock.encodings import ENCODINGS
+    from ablab.clock.read.config import full_config, quick_config
+    from ablab.clock.read.encodings import ENCODINGS
 
     for name in ENCODINGS:
         assert quick_config(name).encoding == full_config(name).encoding == name

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ablab.clock.dataset import load, read_clock_dir, split_indices
+from ablab.clock.data.dataset import load, read_clock_dir, split_indices
 from ablab.errors import AblabError
 
 

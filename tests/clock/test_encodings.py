@@ -1,9 +1,18 @@
 import numpy as np
 import pytest
 
-from ablab.clock.encodings import ENCODINGS, Frame, get_encoding
-from ablab.clock.metrics import cse_minutes
+from ablab.clock.data.sets import Frame
+from ablab.clock.read.encodings import ENCODINGS, get_encoding
+from ablab.clock.read.metrics import cse_minutes
 from ablab.errors import AblabError
+
+
+def _with_camera(style, **changes):
+    """style with some camera fields changed (rotation_deg, mirrored, tilt...)."""
+    import dataclasses
+
+    return dataclasses.replace(style, camera=dataclasses.replace(style.camera, **changes))
+
 
 ALL_TIMES = np.array([[h, m] for h in range(12) for m in range(60)])
 RNG = np.random.default_rng(0)
@@ -11,13 +20,13 @@ RNG = np.random.default_rng(0)
 
 def _frame():
     """A random camera per time, and the landmarks the renderer's geometry puts there (tilt and zoom included)."""
-    from ablab.clock.landmarks import style_landmarks
-    from ablab.clock.presets import clean_style
+    from ablab.clock.data.landmarks import style_landmarks
+    from ablab.clock.draw.presets import clean_style
 
     rotation, mirrored = RNG.uniform(0, 360, 720), RNG.random(720) < 0.3
     tilt, axis = RNG.uniform(0, 20, 720), RNG.uniform(0, 180, 720)
     points = np.stack([
-        style_landmarks(clean_style().with_camera(rotation_deg=r, mirrored=bool(m), tilt_deg=t, tilt_axis_deg=a),
+        style_landmarks(_with_camera(clean_style(), rotation_deg=r, mirrored=bool(m), tilt_deg=t, tilt_axis_deg=a),
                         h, mi, 150)
         for (h, mi), r, m, t, a in zip(ALL_TIMES, rotation, mirrored, tilt, axis)
     ])

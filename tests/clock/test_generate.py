@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from ablab.clock import dataset
-from ablab.clock.generate import generate, sample_rng, sample_time, write_clockset
+from ablab.clock.data import dataset
+from ablab.clock.data.generate import generate, sample_rng, sample_time, write_clockset
 from ablab.errors import AblabError
 
 N = 16

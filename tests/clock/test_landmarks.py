@@ -1,13 +1,14 @@
 import numpy as np
 import pytest
 
-from ablab.clock.landmarks import LANDMARKS, hand_angles_rad, replay_landmarks
+from ablab.clock.data.landmarks import LANDMARKS, style_landmarks
+from ablab.clock.read.encodings import hand_angles_rad
 from ablab.errors import AblabError
 
 
 @pytest.fixture(scope="module")
 def varied_set():
-    from ablab.clock.generate import generate
+    from ablab.clock.data.generate import generate
 
     return generate("varied", 16, size=150, seed=21, workers=1)
 
@@ -17,10 +18,15 @@ def _pixel(image, point):
     return float(image[int(np.clip(y, 0, image.shape[0] - 1)), int(np.clip(x, 0, image.shape[1] - 1))])
 
 
-def test_replay_matches_the_generator_and_decodes_to_the_labels(varied_set):
-    points, rotation, mirrored = replay_landmarks("varied", 21, 16, 150)
-    np.testing.assert_allclose(rotation, varied_set.rotation_deg)
-    np.testing.assert_array_equal(mirrored, varied_set.mirrored)
+def test_the_generator_writes_the_points_of_the_styles_it_drew_and_they_decode_to_the_labels(varied_set):
+    from ablab.clock.data.generate import sample_rng, sample_time
+    from ablab.clock.draw.presets import sample_style
+
+    points = varied_set.landmarks
+    for i in (0, 7):  # the points are style_landmarks of sample i's own style
+        rng = sample_rng(21, i)
+        hour, minute = sample_time(rng)
+        np.testing.assert_array_equal(points[i], style_landmarks(sample_style("varied", rng), hour, minute, 150))
     minute_angle, hour_angle, _ = hand_angles_rad(points)
     minute = np.rint(minute_angle * 60 / (2 * np.pi)) % 60
     hour = np.rint(hour_angle * 6 / np.pi - minute / 60) % 12
@@ -30,7 +36,7 @@ def test_replay_matches_the_generator_and_decodes_to_the_labels(varied_set):
 def test_hand_tips_lie_on_hand_ink(varied_set):
     """Halfway from the centre to each tip there is hand ink (far from the face's gray) more often than halfway
     to the dial's 12/3/6/9 points at the same distance."""
-    points, _, _ = replay_landmarks("varied", 21, 16, 150)
+    points = varied_set.landmarks
     on_hand, off_hand = [], []
     for img, p in zip(varied_set.images, points):
         centre = p[LANDMARKS.index("centre")]
@@ -44,16 +50,22 @@ def test_hand_tips_lie_on_hand_ink(varied_set):
     assert np.median(on_hand) > 60 and np.median(on_hand) > 2 * np.median(off_hand)
 
 
-def test_directory_landmarks_are_cached_and_checked(varied_set, tmp_path):
-    from ablab.clock.dataset import load
-    from ablab.clock.generate import write_clockset
-    from ablab.clock.pipeline import from_splits
+def test_a_directory_carries_its_landmarks_and_a_set_without_them_is_refused_for_landmarks(varied_set, tmp_path):
+    from ablab.clock.data.dataset import load
+    from ablab.clock.data.generate import write_clockset
+    from ablab.clock.data.sets import from_splits
+    from ablab.clock.read.encodings import get_encoding
 
     write_clockset(varied_set, tmp_path / "set")
-    arrays = from_splits(load(tmp_path / "set"), landmarks=True)
+    arrays = from_splits(load(tmp_path / "set"))
     assert arrays.train.frame.landmarks.shape == (len(arrays.train), len(LANDMARKS), 2)
-    assert (tmp_path / "set" / "landmarks.npy").is_file()
-    np.save(tmp_path / "set" / "rotation_deg.npy", varied_set.rotation_deg + 5.0)
+    index = load(tmp_path / "set").index_train
+    np.testing.assert_array_equal(arrays.train.frame.landmarks, varied_set.landmarks[index])
+    np.testing.assert_array_equal(arrays.train.frame.mirror_cue, varied_set.mirror_cue[index])
+    np.save(tmp_path / "set" / "landmarks.npy", varied_set.landmarks[:3])
+    with pytest.raises(AblabError, match="landmarks.npy: wrong shape"):
+        load(tmp_path / "set")
     (tmp_path / "set" / "landmarks.npy").unlink()
-    with pytest.raises(AblabError, match="replayed"):
-        from_splits(load(tmp_path / "set"), landmarks=True)
+    part = from_splits(load(tmp_path / "set")).train
+    with pytest.raises(AblabError, match="regenerate"):
+        get_encoding("landmarks").targets(part.labels, part.frame)

@@ -1,7 +1,7 @@
 import numpy as np
 from hypothesis import given, strategies as st
 
-from ablab.clock.metrics import cse_minutes, summarize
+from ablab.clock.read.metrics import cse_minutes, summarize
 
 times = st.tuples(st.integers(0, 11), st.integers(0, 59))
 

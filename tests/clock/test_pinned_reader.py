@@ -15,17 +15,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_a_reader_saved_before_the_move_reads_the_pinned_images_as_it_did():
-    import keras
-
-    from ablab.clock.reader import load_reader, read_images
-    from ablab.clock.train import decode_images
+    from ablab.clock.read.reader import load_reader, read_images
 
     pinned = json.loads((FIXTURES / "pinned_readings.json").read_text())
     images = np.load(FIXTURES / "pinned_images.npy")
-    model = keras.saving.load_model(FIXTURES / "pinned_reader.keras", compile=False)
-    labels, confidence = decode_images(model, images)
+    reader = load_reader(FIXTURES / "pinned_reader.keras")
+    assert reader.stage is not None and reader.views == (0.0,)  # the best reader's kind: points once, then polar
+    labels, confidence = reader.read(images)  # `evaluate`, a trial's test scoring, the bench
     assert labels.tolist() == pinned["labels"]
     np.testing.assert_allclose(confidence, pinned["confidence"], atol=1e-5)
-    readings = read_images(load_reader(FIXTURES / "pinned_reader.keras"), list(images), ["x"] * len(images))
+    readings = read_images(reader, list(images), ["x"] * len(images))  # `read`: one image at a time
     assert [[r.hour, r.minute] for r in readings] == pinned["labels"]
     np.testing.assert_allclose([r.confidence for r in readings], pinned["read_confidence"], atol=1e-5)

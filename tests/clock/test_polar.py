@@ -4,8 +4,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ablab.clock import polar
-from ablab.clock.polar import (
+from ablab.clock.read import polar
+from ablab.clock.read.polar import (
     ANGLES,
     OUT_BINS,
     PAD_COLS,
@@ -102,10 +102,10 @@ def test_a_reversed_strip_has_its_bins_in_reverse_order():
 
 
 def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_directions(varied_part):
-    from ablab.clock.landmarks import LANDMARKS
-    from ablab.clock.polar_stage import training_strips
+    from ablab.clock.data.landmarks import LANDMARKS
+    from ablab.clock.read.polar_stage import training_strips
 
-    from ablab.clock.polar_stage import CENTRE_JITTER, REACH_JITTER, STRIP_REACH
+    from ablab.clock.read.polar_stage import CENTRE_JITTER, REACH_JITTER, STRIP_REACH
 
     cut = training_strips(varied_part, np.random.default_rng(3))
     strips, angles, mirrored, offset = cut["strips"], cut["angles"], cut["mirrored"], cut["offset"]
@@ -132,7 +132,7 @@ def test_training_strips_reverse_only_dials_with_a_mirror_cue_and_negate_their_d
 
 
 def test_dial_radius_is_the_radius_the_dial_points_sit_at_a_fraction_of():
-    from ablab.clock.landmarks import DIAL_RHO
+    from ablab.clock.data.landmarks import DIAL_RHO
 
     angles = np.radians([0.0, 90.0, 180.0, 270.0])
     dial = 0.6 * DIAL_RHO * np.stack([np.sin(angles), -np.cos(angles)], axis=-1)
@@ -168,7 +168,7 @@ def test_the_minute_hand_is_taken_at_the_peak_the_hour_hand_agrees_with():
 
 
 def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
-    from ablab.clock.polar_net import build_polar_net
+    from ablab.clock.read.polar_net import build_polar_net
 
     net = build_polar_net(widths=(8, 8, 16, 16), context=16)
     out = net.predict_on_batch(np.zeros((2, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), np.float32))
@@ -177,7 +177,7 @@ def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
 
 
 def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdict():
-    from ablab.clock.polar_stage import polar_probs
+    from ablab.clock.read.polar_stage import polar_probs
 
     strips = np.zeros((3, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS), np.uint8)
     logits = np.zeros((6, OUT_BINS, 3))
@@ -202,11 +202,10 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
     import keras
     from PIL import Image
 
-    from ablab.clock.models import build_clock_model
-    from ablab.clock.reader import load_reader, read_files
-    from ablab.clock.polar_net import build_polar_net
-    from ablab.clock.stages import reader_parts, two_stage_model
-    from ablab.clock.train import decode_images
+    from ablab.clock.read.networks import build_clock_model
+    from ablab.clock.read.reader import Reader, load_reader, read_files
+    from ablab.clock.read.polar_net import build_polar_net
+    from ablab.clock.read.stages import reader_parts, two_stage_model
 
     points_net = build_clock_model("clock-quick", SIZE, "landmarks")
     both = two_stage_model(points_net, build_polar_net(widths=(8, 8, 16, 16), context=16))
@@ -217,7 +216,7 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
     loaded = keras.saving.load_model(tmp_path / "two.keras")  # stock keras
     first, second = reader_parts(loaded)
     assert loaded.name == points_net.name and second.name == polar.POLAR_NET
-    labels, conf = decode_images(loaded, varied_part.images[:3])
+    labels, conf = Reader.of(loaded).read(varied_part.images[:3])
     assert labels.shape == (3, 2) and conf.shape == (3,) and ((conf >= 0) & (conf <= 1)).all()
     files = []
     for i, img in enumerate(varied_part.images[:3]):
@@ -231,12 +230,12 @@ def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, mo
     import dataclasses
     from functools import partial
 
-    from ablab.clock.config import ClockTrialConfig
-    from ablab.clock.polar_net import build_polar_net
-    from ablab.clock.models import ARCHS
-    from ablab.clock.pipeline import ClockArrays
-    from ablab.clock.stages import STAGES, reader_parts
-    from ablab.clock.train import train_reader
+    from ablab.clock.read.config import ClockTrialConfig
+    from ablab.clock.read.polar_net import build_polar_net
+    from ablab.clock.read.networks import ARCHS
+    from ablab.clock.data.sets import ClockArrays
+    from ablab.clock.read.stages import STAGES, reader_parts
+    from ablab.clock.read.train import train_reader
 
     monkeypatch.setitem(ARCHS, "clock-quick-polar",
                         dataclasses.replace(ARCHS["clock-quick"], second_stage="polar", second_epochs=1))
@@ -254,8 +253,8 @@ def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, mo
 def test_each_turned_view_of_the_last_cut_is_turned_back_onto_the_same_bins():
     """A net that is exactly equivariant (each bin sums its two strip columns) sees a dot at 60° in one bin,
     whatever view the strip is read in: the views' turns are undone before they are averaged."""
-    from ablab.clock.polar import STRIDE
-    from ablab.clock.polar_stage import _read_views
+    from ablab.clock.read.polar import STRIDE
+    from ablab.clock.read.polar_stage import _read_views
 
     def equivariant(x):
         cols = x[:, :, PAD_COLS : PAD_COLS + POLAR_COLS, 0].sum(axis=1)  # (B, POLAR_COLS)

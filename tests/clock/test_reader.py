@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ablab.clock.reader import best_model_path, load_reader, read_files, record_model
+from ablab.clock.read.reader import best_model_path, load_reader, read_files, record_model
 from ablab.errors import AblabError
 
 SIZE = 64
@@ -13,7 +13,7 @@ SIZE = 64
 @pytest.fixture(scope="module")
 def saved_reader(tmp_path_factory):
     """An untrained tiny `hands` reader for 64×64 images (the commands' plumbing, not accuracy, is under test)."""
-    from ablab.clock.models import build_clock_model
+    from ablab.clock.read.networks import build_clock_model
 
     path = tmp_path_factory.mktemp("models") / "reader.keras"
     build_clock_model("clock-tiny", SIZE, "hands").save(path)
@@ -22,7 +22,7 @@ def saved_reader(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def clock_images():
-    from ablab.clock.generate import generate
+    from ablab.clock.data.generate import generate
 
     return generate("varied", 6, size=SIZE, seed=5, workers=1)
 
@@ -43,16 +43,16 @@ def run_cli(argv, capsys):
 def test_saved_reader_loads_with_stock_keras_and_predicts_the_same(saved_reader, clock_images):
     import keras
 
-    from ablab.clock.train import decode_images, predict_outputs
+    from ablab.clock.read.reader import Reader
 
     model = keras.saving.load_model(saved_reader)  # no ablab import needed to deserialize
     x = clock_images.images.astype(np.float32)[..., None]
     ours = load_reader(saved_reader)
-    a, b = predict_outputs(model, x), predict_outputs(ours.model, x)
+    a, b = model.predict_on_batch(x), ours.net.predict_on_batch(x)
     for k in a:
         np.testing.assert_allclose(a[k], b[k], rtol=1e-5, atol=1e-6)
     assert ours.encoding.name == "hands" and ours.input_size == SIZE
-    assert decode_images(model, clock_images.images)[0].shape == (6, 2)
+    assert Reader.of(model).read(clock_images.images)[0].shape == (6, 2)
 
 
 def test_read_png_jpeg_colour_and_any_size_agree(saved_reader, clock_images, tmp_path, capsys):
@@ -87,7 +87,7 @@ def test_read_json_lists_every_file(saved_reader, clock_images, tmp_path, capsys
 
 
 def test_evaluate_json_on_arrays_and_on_a_directory(saved_reader, clock_images, tmp_path, capsys):
-    from ablab.clock.generate import write_clockset
+    from ablab.clock.data.generate import write_clockset
 
     np.save(tmp_path / "x.npy", clock_images.images)
     np.save(tmp_path / "y.npy", clock_images.labels)

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from ablab.clock.presets import SINGLE_DESIGN, clean_style, sample_style
-from ablab.clock.render import hand_angles_deg, render_clock, render_sample
-from ablab.clock.sheet import contact_sheet, label_text
-from ablab.clock.style import has_mirror_cue
+from ablab.clock.draw.presets import SINGLE_DESIGN, clean_style, sample_style
+from ablab.clock.draw.render import hand_angles_deg, render_clock, render_sample
+from ablab.clock.draw.sheet import contact_sheet, label_text
+from ablab.clock.draw.style import has_mirror_cue
 from ablab.errors import AblabError
 
 SIZE = 150
@@ -59,12 +59,12 @@ def test_hour_hand_moves_with_the_minutes():
 
 
 def test_rotation_turns_the_whole_clock_clockwise():
-    rotated = render_clock(3, 0, style=clean_style().with_camera(rotation_deg=90))
+    rotated = render_clock(3, 0, style=_with_camera(clean_style(), rotation_deg=90))
     assert_hands_at(rotated, [180, 90])  # 12 now points right, 3 o'clock down
 
 
 def test_mirror_flips_the_hands_about_the_12_6_axis():
-    mirrored = render_clock(3, 0, style=clean_style().with_camera(mirrored=True))
+    mirrored = render_clock(3, 0, style=_with_camera(clean_style(), mirrored=True))
     assert_hands_at(mirrored, [270, 0])
     plain = render_clock(3, 0, style=clean_style())
     assert np.array_equal(mirrored, plain[:, ::-1]) or np.mean(np.abs(mirrored - plain[:, ::-1].astype(int))) < 3
@@ -72,9 +72,9 @@ def test_mirror_flips_the_hands_about_the_12_6_axis():
 
 def test_canvas_covers_the_picture_under_the_strongest_camera():
     """Every output corner maps inside the canvas, so clutter never ends at a visible canvas edge."""
-    from ablab.clock.augment import camera_matrix
-    from ablab.clock.geometry import MAX_SHIFT, MAX_TILT_DEG, MIN_ZOOM, canvas_side_px
-    from ablab.clock.style import Camera
+    from ablab.clock.draw.camera import camera_matrix
+    from ablab.clock.draw.geometry import MAX_SHIFT, MAX_TILT_DEG, MIN_ZOOM, canvas_side_px
+    from ablab.clock.draw.style import Camera
 
     side = canvas_side_px(SIZE)
     for rotation in range(0, 360, 15):
@@ -150,7 +150,7 @@ def test_contact_sheet_labels():
 
 
 def test_blur_has_the_requested_sigma_and_keeps_brightness():
-    from ablab.clock.augment import blur
+    from ablab.clock.draw.camera import blur
 
     impulse = np.zeros((41, 41), dtype=np.float32)
     impulse[20, 20] = 1000.0
@@ -161,3 +161,10 @@ def test_blur_has_the_requested_sigma_and_keeps_brightness():
         assert np.sqrt((spread.sum(axis=0) * offsets**2).sum() / 1000.0) == pytest.approx(sigma, rel=1e-3)
     flat = np.full((9, 9), 77.0, dtype=np.float32)
     assert np.allclose(blur(flat, 0.8), 77.0)
+
+
+def _with_camera(style, **changes):
+    """style with some camera fields changed (rotation_deg, mirrored, tilt...)."""
+    import dataclasses
+
+    return dataclasses.replace(style, camera=dataclasses.replace(style.camera, **changes))

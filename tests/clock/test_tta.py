@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ablab.clock.tta import (
+from ablab.clock.read.tta import (
     TTA_ANGLES_DEG,
     aggregate_points,
     rotate_image,
@@ -91,12 +91,12 @@ def test_tta_views_find_the_dot_with_one_batch_per_chunk(chunk):
 
 
 def test_landmark_reader_reads_with_tta_and_agrees_with_evaluate(tmp_path):
-    """An untrained point reader: `read` (8 copies in one batch per image) and decode_images give the same times."""
+    """An untrained point reader: `read` (8 copies in one batch per image) and a read of all images at once give
+    the same times; a one-view Reader reads too."""
     from PIL import Image
 
-    from ablab.clock.models import build_clock_model
-    from ablab.clock.reader import load_reader, read_files
-    from ablab.clock.train import decode_images
+    from ablab.clock.read.networks import build_clock_model
+    from ablab.clock.read.reader import Reader, load_reader, read_files
 
     path = tmp_path / "lm.keras"
     build_clock_model("clock-quick", 64, "landmarks").save(path)
@@ -107,17 +107,19 @@ def test_landmark_reader_reads_with_tta_and_agrees_with_evaluate(tmp_path):
         Image.fromarray(img).save(tmp_path / f"{i}.png")
         files.append(tmp_path / f"{i}.png")
     readings = read_files(reader, files)
-    labels, _ = decode_images(reader.model, images)
+    assert reader.views == TTA_ANGLES_DEG and reader.stage is None
+    labels, _ = reader.read(images)
     assert [(r.hour, r.minute) for r in readings] == [tuple(v) for v in labels]
-    once, _ = decode_images(reader.model, images, tta=False)
+    once, _ = Reader(reader.net, reader.encoding).read(images)
     assert once.shape == labels.shape
 
 
 def test_view_geometry_tells_mirror_images_and_the_12_direction():
-    from ablab.clock.landmarks import replay_landmarks
-    from ablab.clock.tta import view_geometry
+    from ablab.clock.data.generate import generate
+    from ablab.clock.read.tta import view_geometry
 
-    points, rotation_deg, mirrored = replay_landmarks("varied", 21, 40, 150)
+    s = generate("varied", 40, size=150, seed=21, workers=1)
+    points, rotation_deg, mirrored = s.landmarks, s.rotation_deg, s.mirrored
     twelve_rad, seen_mirrored = view_geometry(points)
     assert mirrored.any() and not mirrored.all()
     np.testing.assert_array_equal(seen_mirrored, mirrored)
@@ -126,10 +128,10 @@ def test_view_geometry_tells_mirror_images_and_the_12_direction():
 
 
 def test_vote_drops_views_with_another_12_or_mirror_side():
-    from ablab.clock.landmarks import replay_landmarks
-    from ablab.clock.tta import agreeing_views
+    from ablab.clock.data.generate import generate
+    from ablab.clock.read.tta import agreeing_views
 
-    points, _, _ = replay_landmarks("varied", 21, 4, 150)
+    points = generate("varied", 4, size=150, seed=21, workers=1).landmarks.astype(np.float64)
     views = np.repeat(points[:, None], 8, axis=1)
     views[:, 2] = rotate_points(points, 90.0)  # this view's whole dial (so its 12) is a quarter turn off
     views[:, 6, [4, 6]] = views[:, 6, [6, 4]]  # this one swaps the 3 and the 9: a mirror image

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from ablab.clock.config import full_config, quick_config
-from ablab.clock.encodings import ENCODINGS
+from ablab.clock.read.config import full_config, quick_config
+from ablab.clock.read.encodings import ENCODINGS
 from ablab.store import Store
 from ablab.store.studies import StudyIndex, bytes_to_arrays, trial_artifact_name
 from ablab.studies.catalog import load_builtin

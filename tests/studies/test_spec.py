@@ -159,14 +159,14 @@ def test_unknown_profile_lists_known_ones():
 
 
 def test_a_study_can_hold_clock_trial_configs():
-    pytest.importorskip("ablab.clock.config")
+    pytest.importorskip("ablab.clock.read.config")
     spec = parse_spec({
         "name": "clock-encodings", "task": "clock", "base": {"epochs": 1, "n_images": 40},
         "vary": [{"group": "Encoding", "rows": [{"label": "hands"}, {"label": "hands again", "set": {"batch_size": 8}}]}],
     })
     cells = expand(spec, "quick")
     assert [c.spec.config.task for c in cells] == ["clock", "clock"]
-    from ablab.clock.config import ClockTrialConfig
+    from ablab.clock.read.config import ClockTrialConfig
 
     assert cells[0].dataset is None and cells[0].spec.config.model == ClockTrialConfig().model  # the task's default
     with pytest.raises(AblabError, match=r"vary\[0\].rows\[0\].set.encoding"):

@@ -30,7 +30,7 @@ def generate_command(
     workers: int | None = typer.Option(None, "--workers", help="Processes to render on (default: all cores)."),
 ) -> None:
     """Render N labelled clock images (uint8 N×size×size, labels: hour 0-11, minute 0-59) into OUT."""
-    from ablab.clock.generate import check_arguments, generate, write_clockset
+    from ablab.clock.data.generate import check_arguments, generate, write_clockset
 
     check_arguments(preset, n, size, workers)
     console = Console(stderr=True)
@@ -67,8 +67,8 @@ def show_command(
     columns: int = typer.Option(6, "--columns", help="Images per row."),
 ) -> None:
     """Write a contact sheet of the first N images, each labelled HH:MM (and M if mirrored)."""
-    from ablab.clock.dataset import SHEET_FILE, read_clock_dir
-    from ablab.clock.sheet import contact_sheet
+    from ablab.clock.data.dataset import SHEET_FILE, read_clock_dir
+    from ablab.clock.draw.sheet import contact_sheet
     from ablab.errors import AblabError
 
     if n < 1:

@@ -33,18 +33,18 @@ def train_command(
     epochs: int = typer.Option(None, "--epochs", help="Epochs of the (first-stage) network (default: 6 for landmarks, whose polar stage then trains 9; 12 for other encodings)."),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
     seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
-    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~30 min on 2 cores), clock-lm (the default for other encodings), clock-lm-dial, clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
+    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~30 min on 2 cores), clock-lm (the default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
     store_path: Path = StoreOption,
 ) -> None:
     """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best."""
-    from ablab.clock.config import BEST_ENCODING, ClockTrialConfig, best_config, full_config
-    from ablab.clock.dataset import load
-    from ablab.clock.encodings import ENCODINGS
-    from ablab.clock.pipeline import from_splits
-    from ablab.clock.reader import record_model
-    from ablab.clock.train import train_reader
+    from ablab.clock.data.dataset import load
+    from ablab.clock.data.sets import from_splits
+    from ablab.clock.read.config import BEST_ENCODING, ClockTrialConfig, best_config, full_config
+    from ablab.clock.read.encodings import ENCODINGS
+    from ablab.clock.read.reader import record_model
+    from ablab.clock.read.train import train_reader
 
     data_arrays = from_splits(load(data, seed=split_seed))
     # the settings the docs measured: the best reader for landmarks, the full profile's for any other encoding
@@ -87,23 +87,22 @@ def evaluate_command(
     store_path: Path = StoreOption,
 ) -> None:
     """Common-sense error of a reader on a data set: mean/median minutes, share within 1 and 5 min, hour accuracy."""
-    from ablab.clock.metrics import summarize
-    from ablab.clock.reader import images_for, load_reader
-    from ablab.clock.train import decode_images
+    from ablab.clock.read.reader import images_for, load_reader
+    from ablab.clock.read.train import evaluate_reader
 
     x, y, name = _evaluation_arrays(data, split, images, labels)
-    reader = load_reader(model or _best(store_path))
-    pred, _ = decode_images(reader.model, images_for(reader, x, name))
-    metrics = summarize(y, pred)
+    path = model or _best(store_path)
+    reader = load_reader(path)
+    metrics = evaluate_reader(reader, images_for(reader, x, name), y)
     if as_json:
         typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
     else:
-        _print_metrics(metrics, title=f"{reader.path.name} ({reader.encoding.name}) on {name}")
+        _print_metrics(metrics, title=f"{path.name} ({reader.encoding.name}) on {name}")
 
 
 def _evaluation_arrays(data, split, images, labels):
     """(images, labels, name) from --data DIR [--split] or --images/--labels; exactly one source."""
-    from ablab.clock.reader import load_arrays
+    from ablab.clock.data.dataset import load_arrays
 
     if (data is None) == (images is None and labels is None):
         raise AblabError("give either --data DIR or --images X.npy --labels Y.npy")
@@ -115,11 +114,11 @@ def _evaluation_arrays(data, split, images, labels):
     if split not in ("test", "all"):
         raise AblabError(f"--split {split!r}: use test or all")
     if split == "all":
-        from ablab.clock.dataset import read_clock_dir
+        from ablab.clock.data.dataset import read_clock_dir
 
         d = read_clock_dir(data)
         return d.images, d.labels, str(data)
-    from ablab.clock.dataset import load
+    from ablab.clock.data.dataset import load
 
     s = load(data)
     return s.x_test, s.y_test, f"{data} (test split)"
@@ -133,9 +132,10 @@ def read_command(
     store_path: Path = StoreOption,
 ) -> None:
     """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one."""
-    from ablab.clock.reader import load_reader, read_files
+    from ablab.clock.read.reader import load_reader, read_files
 
-    reader = load_reader(model or _best(store_path))
+    path = model or _best(store_path)
+    reader = load_reader(path)
     start = time.perf_counter()
     readings = read_files(reader, files)
     per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
@@ -147,11 +147,11 @@ def read_command(
     for r in readings:
         conf = "" if r.confidence is None else f"  confidence {r.confidence:.2f}"
         typer.echo(f"{r.hhmm}{conf}  {r.source}")
-    typer.echo(f"({reader.path.name}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+    typer.echo(f"({path.name}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
 
 
 def _best(store_path: Path) -> Path:
-    from ablab.clock.reader import best_model_path
+    from ablab.clock.read.reader import best_model_path
 
     return best_model_path(store_path.parent, store_path)
 

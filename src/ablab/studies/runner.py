@@ -101,7 +101,7 @@ def prepare_clock_data(specs: list, data_dir) -> None:
     configs = [s.config for s in specs if getattr(s.config, "task", None) == "clock"]
     if not configs:
         return
-    from ablab.clock.pipeline import clock_data, preset_test_set
+    from ablab.clock.data.sets import clock_data, preset_test_set
 
     root = Path(data_dir or ".")  # as run_clock_trial_spec
     for preset, n, size, seed in sorted({(c.preset, c.n_images, c.image_size, c.data_seed) for c in configs}):

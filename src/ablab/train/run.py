@@ -193,8 +193,8 @@ def _json_safe(history: dict) -> dict:
 
 
 def run_clock_trial_spec(spec: TrialSpec, *, data_dir: Path | None, model_dir: Path | None, verbose: int) -> TrialResult:
-    """A clock-reader trial (ablab.clock.train), in the same TrialResult shape; its metrics are the CSE summary."""
-    from ablab.clock.train import run_clock_trial
+    """A clock-reader trial (ablab.clock.read.train), in the same TrialResult shape; its metrics are the CSE summary."""
+    from ablab.clock.read.train import run_clock_trial
 
     start = time.perf_counter()
     model_path = None if model_dir is None else Path(model_dir) / f"{spec.key}.keras"

@@ -17,7 +17,7 @@ def config_class(task: str) -> type[BaseModel]:
     if task == "classify":
         return TrialConfig
     if task == "clock":
-        from ablab.clock.config import ClockTrialConfig
+        from ablab.clock.read.config import ClockTrialConfig
 
         return ClockTrialConfig
     raise AblabError(f"unknown task {task!r}; known: classify, clock")

@@ -17,6 +17,8 @@ IMAGES_FILE = "images.npy"
 LABELS_FILE = "labels.npy"
 ROTATION_FILE = "rotation_deg.npy"
 MIRRORED_FILE = "mirrored.npy"
+LANDMARKS_FILE = "landmarks.npy"  # float32 (N, 7, 2): ablab.clock.data.landmarks.LANDMARKS per image
+MIRROR_CUE_FILE = "mirror_cue.npy"  # bool (N,): the dial shows a mirror image as one (numerals, writing)
 META_FILE = "meta.json"
 SHEET_FILE = "contact_sheet.png"
 MIN_SAMPLES_TO_SPLIT = 10
@@ -24,8 +26,9 @@ MIN_SAMPLES_TO_SPLIT = 10
 
 @dataclass
 class ClockData:
-    """A validated directory: images uint8 (N, H, W), labels int64 (N, 2); rotation_deg float64 (N,) and mirrored
-    bool (N,) when the directory has them (generated sets do, the original does not); meta.json's content or {}."""
+    """A validated directory: images uint8 (N, H, W), labels int64 (N, 2); rotation_deg float64 (N,), mirrored
+    bool (N,), landmarks float32 (N, 7, 2) and mirror_cue bool (N,) when the directory has them (generated sets
+    do, the original does not); meta.json's content or {}."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -33,6 +36,8 @@ class ClockData:
     mirrored: np.ndarray | None
     meta: dict
     source: str
+    landmarks: np.ndarray | None = None
+    mirror_cue: np.ndarray | None = None
 
 
 @dataclass
@@ -53,6 +58,8 @@ class ClockSplits:
     meta: dict = field(default_factory=dict)
     rotation_deg: np.ndarray | None = None  # whole-directory arrays; index them with index_*
     mirrored: np.ndarray | None = None
+    landmarks: np.ndarray | None = None
+    mirror_cue: np.ndarray | None = None
 
 
 def _load_npy(path: Path) -> np.ndarray:
@@ -90,18 +97,19 @@ def check_labels(labels: np.ndarray, n_images: int, path: Path) -> np.ndarray:
             i = int(bad[0])
             raise AblabError(
                 f"{path}: {bad.size} labels out of range, e.g. row {i} = {labels[i].tolist()}; "
-                f"{name} must be 0-{top}"
+                f"{name} must be 0-{top}" + (" (12 o'clock is 0)" if column == 0 else "")
             )
     return labels.astype(np.int64, copy=False)
 
 
-def _optional(path: Path, n: int, dtype_kind: str, what: str) -> np.ndarray | None:
-    """A per-sample side array (N,) if the file exists; shape and dtype kind ('f' float, 'b' bool) checked."""
+def _optional(path: Path, shape: tuple, dtype_kind: str, what: str) -> np.ndarray | None:
+    """A per-sample side array of `shape` (N, ...) if the file exists; shape and dtype kind ('f' float, 'b' bool)
+    checked."""
     if not path.exists():
         return None
     values = _load_npy(path)
-    if values.shape != (n,):
-        raise AblabError(f"{path}: wrong shape {values.shape}; expected ({n},), one {what} per image")
+    if values.shape != shape:
+        raise AblabError(f"{path}: wrong shape {values.shape}; expected {shape}, one {what} per image")
     if values.dtype.kind != dtype_kind:
         raise AblabError(f"{path}: wrong dtype {values.dtype}; expected {what} values")
     return values
@@ -127,11 +135,20 @@ def read_clock_dir(directory: str | Path) -> ClockData:
     return ClockData(
         images=images,
         labels=labels,
-        rotation_deg=_optional(root / ROTATION_FILE, n, "f", "rotation in degrees (float)"),
-        mirrored=_optional(root / MIRRORED_FILE, n, "b", "mirror flag (bool)"),
+        rotation_deg=_optional(root / ROTATION_FILE, (n,), "f", "rotation in degrees (float)"),
+        mirrored=_optional(root / MIRRORED_FILE, (n,), "b", "mirror flag (bool)"),
         meta=_read_meta(root / META_FILE),
         source=str(root),
+        landmarks=_optional(root / LANDMARKS_FILE, (n, 7, 2), "f", "set of 7 landmark points (float)"),
+        mirror_cue=_optional(root / MIRROR_CUE_FILE, (n,), "b", "mirror cue (bool)"),
     )
+
+
+def load_arrays(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Images and labels in the report's format from two .npy files anywhere (`ablab clock evaluate --images`),
+    checked as a directory's are: uint8 (N, H, W) and int64 (N, 2)."""
+    images = check_images(_load_npy(Path(images_path)), Path(images_path))
+    return images, check_labels(_load_npy(Path(labels_path)), len(images), Path(labels_path))
 
 
 def split_indices(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -163,4 +180,6 @@ def load(directory: str | Path, *, seed: int = 0) -> ClockSplits:
         meta=data.meta,
         rotation_deg=data.rotation_deg,
         mirrored=data.mirrored,
+        landmarks=data.landmarks,
+        mirror_cue=data.mirror_cue,
     )

@@ -19,10 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from ablab import __version__
-from ablab.clock import dataset
-from ablab.clock.presets import PRESETS
-from ablab.clock.render import render_sample
-from ablab.clock.sheet import contact_sheet
+from ablab.clock.data import dataset
+from ablab.clock.data.landmarks import LANDMARKS, style_landmarks
+from ablab.clock.draw.presets import PRESETS
+from ablab.clock.draw.render import render_sample
+from ablab.clock.draw.sheet import contact_sheet
+from ablab.clock.draw.style import has_mirror_cue
 from ablab.errors import AblabError, unknown_name
 
 MINUTES_PER_HALF_DAY = 720
@@ -32,12 +34,15 @@ MAX_CHUNK = 250  # samples per task: small enough for a smooth progress bar, lar
 @dataclass
 class ClockSet:
     """A generated set: images uint8 (N, size, size), labels int64 (N, 2) = [hour 0-11, minute 0-59],
-    rotation_deg float64 (N,) and mirrored bool (N,) per sample, and how it was made."""
+    the camera per sample (rotation_deg float64 (N,), mirrored bool (N,)), its landmarks float32 (N, 7, 2) and
+    whether its dial shows a mirror image as one (mirror_cue bool (N,)), and how it was made."""
 
     images: np.ndarray
     labels: np.ndarray
     rotation_deg: np.ndarray
     mirrored: np.ndarray
+    landmarks: np.ndarray
+    mirror_cue: np.ndarray
     preset: str
     seed: int
     size: int
@@ -58,19 +63,25 @@ def sample_time(rng: np.random.Generator) -> tuple[int, int]:
 
 
 def render_range(preset: str, seed: int, start: int, stop: int, size: int):
-    """Render samples start..stop-1; returns (start, images, labels, rotation_deg, mirrored) for that slice."""
+    """Render samples start..stop-1; returns (start, {ClockSet array field: that slice's values})."""
     count = stop - start
-    images = np.empty((count, size, size), dtype=np.uint8)
-    labels = np.empty((count, 2), dtype=np.int64)
-    rotation = np.empty(count, dtype=np.float64)
-    mirrored = np.empty(count, dtype=bool)
+    out = _empty_arrays(count, size)
     for k in range(count):
         rng = sample_rng(seed, start + k)
         hour, minute = sample_time(rng)
-        images[k], style = render_sample(hour, minute, preset, rng, size=size)
-        labels[k] = hour, minute
-        rotation[k], mirrored[k] = style.rotation_deg, style.mirrored
-    return start, images, labels, rotation, mirrored
+        out["images"][k], style = render_sample(hour, minute, preset, rng, size=size)
+        out["labels"][k] = hour, minute
+        out["rotation_deg"][k], out["mirrored"][k] = style.rotation_deg, style.mirrored
+        out["landmarks"][k] = style_landmarks(style, hour, minute, size)
+        out["mirror_cue"][k] = has_mirror_cue(style)
+    return start, out
+
+
+def _empty_arrays(n: int, size: int) -> dict[str, np.ndarray]:
+    """The per-sample arrays of a ClockSet of n samples, unfilled."""
+    return {"images": np.empty((n, size, size), np.uint8), "labels": np.empty((n, 2), np.int64),
+            "rotation_deg": np.empty(n, np.float64), "mirrored": np.empty(n, bool),
+            "landmarks": np.empty((n, len(LANDMARKS), 2), np.float32), "mirror_cue": np.empty(n, bool)}
 
 
 def chunk_ranges(n: int, workers: int) -> list[tuple[int, int]]:
@@ -106,24 +117,16 @@ def generate(
     """
     check_arguments(preset, n, size, workers)
     workers = min(workers or os.cpu_count() or 1, n)
-    out = ClockSet(
-        images=np.empty((n, size, size), dtype=np.uint8),
-        labels=np.empty((n, 2), dtype=np.int64),
-        rotation_deg=np.empty(n, dtype=np.float64),
-        mirrored=np.empty(n, dtype=bool),
-        preset=preset,
-        seed=seed,
-        size=size,
-    )
+    arrays = _empty_arrays(n, size)
     done = 0
-    for start, images, labels, rotation, mirrored in _run_chunks(preset, seed, size, n, workers):
-        stop = start + len(labels)
-        out.images[start:stop], out.labels[start:stop] = images, labels
-        out.rotation_deg[start:stop], out.mirrored[start:stop] = rotation, mirrored
-        done += len(labels)
+    for start, chunk in _run_chunks(preset, seed, size, n, workers):
+        count = len(chunk["labels"])
+        for name, values in chunk.items():
+            arrays[name][start : start + count] = values
+        done += count
         if progress is not None:
             progress(done, n)
-    return out
+    return ClockSet(**arrays, preset=preset, seed=seed, size=size)
 
 
 def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
@@ -141,14 +144,17 @@ def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
 
 
 def write_clockset(clockset: ClockSet, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
-    """Write the set in the report's format (images.npy, labels.npy) plus rotation_deg.npy, mirrored.npy, meta.json
-    and a labelled contact sheet of the first `sheet_count` images. Returns the directory."""
+    """Write the set in the report's format (images.npy, labels.npy) plus the camera (rotation_deg.npy,
+    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), meta.json and a labelled contact sheet of the
+    first `sheet_count` images. Returns the directory."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / dataset.IMAGES_FILE, clockset.images)
     np.save(out / dataset.LABELS_FILE, clockset.labels)
     np.save(out / dataset.ROTATION_FILE, clockset.rotation_deg)
     np.save(out / dataset.MIRRORED_FILE, clockset.mirrored)
+    np.save(out / dataset.LANDMARKS_FILE, clockset.landmarks)
+    np.save(out / dataset.MIRROR_CUE_FILE, clockset.mirror_cue)
     (out / dataset.META_FILE).write_text(json.dumps(clockset_meta(clockset), indent=2) + "\n")
     k = min(sheet_count, len(clockset))
     sheet = contact_sheet(clockset.images[:k], clockset.labels[:k], clockset.mirrored[:k])
@@ -171,6 +177,8 @@ def clockset_meta(clockset: ClockSet) -> dict:
             "labels": dataset.LABELS_FILE,
             "rotation_deg": dataset.ROTATION_FILE,
             "mirrored": dataset.MIRRORED_FILE,
+            "landmarks": dataset.LANDMARKS_FILE,
+            "mirror_cue": dataset.MIRROR_CUE_FILE,
             "contact_sheet": dataset.SHEET_FILE,
         },
         "mirrored_fraction": float(np.mean(clockset.mirrored)),

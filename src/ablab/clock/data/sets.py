@@ -1,21 +1,42 @@
-"""Input pipeline for clock images: batches with encoded targets, augmentation layers, and image preparation.
+"""Data sets in memory: a split's images, labels and each image's camera and landmarks (ClockPart), the three
+splits of a set (ClockArrays), and generated sets made once and cached under a data directory.
 
-Images stay uint8 in memory (a 100,000-image pool is 2.2 GB; float32 would be 9 GB) and become float32 one batch
-at a time. Augmentation is a stack of built-in Keras random layers run inside the training graph (fast on every
-backend, no Python per image) and left out of the saved reader.
+Images stay uint8 in memory (a 100,000-image pool is 2.2 GB; float32 would be 9 GB).
 """
 
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from ablab.clock.config import ClockAugment
-from ablab.clock.encodings import Encoding, Frame
-from ablab.errors import AblabError
+from ablab.clock.data.dataset import load
+
+
+@dataclass(frozen=True)
+class Frame:
+    """How the camera saw each clock: clockwise rotation of 12 o'clock from image-up (deg), and mirror flags."""
+
+    rotation_deg: np.ndarray  # (N,) float
+    mirrored: np.ndarray  # (N,) bool
+    landmarks: np.ndarray | None = None  # (N, 7, 2) ablab.clock.data.landmarks.LANDMARKS in normalized image coordinates
+    mirror_cue: np.ndarray | None = None  # (N,) bool: the dial shows a mirror image as one (numerals, writing)
+
+    def take(self, idx) -> Frame:
+        pick = lambda a: None if a is None else a[idx]  # noqa: E731
+        return Frame(self.rotation_deg[idx], self.mirrored[idx], pick(self.landmarks), pick(self.mirror_cue))
+
+    def flipped(self, flip) -> Frame:
+        """The camera of the same images mirrored left-right where flip (N,) is True: rotation → −rotation, the
+        mirror flag toggles, landmarks' x → −x."""
+        flip = np.asarray(flip, bool)
+        points = None
+        if self.landmarks is not None:
+            points = self.landmarks.copy()
+            points[flip, :, 0] *= -1.0
+        return Frame(np.where(flip, np.mod(-self.rotation_deg, 360.0), self.rotation_deg),
+                     self.mirrored ^ flip, points, self.mirror_cue)
 
 
 @dataclass(frozen=True)
@@ -40,126 +61,13 @@ class ClockArrays:
     test: ClockPart
 
 
-def augmenter(aug: ClockAugment, seed: int, *, rotate_ok: bool = True, shift_ok: bool = True):
-    """A keras.Sequential of label-preserving random layers (identity at inference), or None if all are off.
-
-    rotate_ok=False (targets are image angles) leaves rotation out, shift_ok=False (targets are image positions)
-    also zoom and shift: they would change the targets.
-    """
-    import keras
-    from keras import layers
-
-    stack = []
-    if aug.rotation and rotate_ok:
-        stack.append(layers.RandomRotation(0.5, fill_mode="reflect", seed=seed))  # ±180°: any angle
-    if aug.zoom_frac and shift_ok:
-        stack.append(layers.RandomZoom(aug.zoom_frac, fill_mode="reflect", seed=seed + 1))
-    if aug.shift_frac and shift_ok:
-        stack.append(layers.RandomTranslation(aug.shift_frac, aug.shift_frac, fill_mode="reflect", seed=seed + 2))
-    if aug.contrast:
-        stack.append(layers.RandomContrast(aug.contrast, value_range=(0, 1), seed=seed + 3))
-    if aug.brightness:
-        stack.append(layers.RandomBrightness(aug.brightness, value_range=(0, 1), seed=seed + 4))
-    if aug.invert_prob:
-        stack.append(layers.RandomInvert(aug.invert_prob, value_range=(0, 1), seed=seed + 5))
-    if aug.noise_gray:
-        stack.append(layers.GaussianNoise(aug.noise_gray / 255.0, seed=seed + 6))
-    if not stack:
-        return None
-    # the random layers work on [0, 1] images (GaussianNoise insists); the reader takes 0–255
-    return keras.Sequential([layers.Rescaling(1.0 / 255.0), *stack, layers.Rescaling(255.0)], name="augment")
-
-
-def _pydataset_base():
-    import keras
-
-    return keras.utils.PyDataset
-
-
-def make_batches(part: ClockPart, encoding: Encoding, *, batch_size: int, seed: int | None, mirror_prob: float = 0.0):
-    """A keras PyDataset over a split's uint8 (N, S, S) images: float32 (B, S, S, 1) batches, {head: target} dicts.
-
-    seed=None keeps the order (evaluation); else the order is reshuffled every epoch from np.random.default_rng(seed).
-    mirror_prob: chance that an image whose dial shows mirroring (numerals, writing: frame.mirror_cue) is flipped
-    left-right, its camera flipped with it; the time it shows is unchanged (the dataset's convention), so this is
-    label-preserving, and it balances the renderer's ~1-in-5 mirror images, which are what a reader finds hardest.
-    """
-
-    class ClockBatches(_pydataset_base()):
-        def __init__(self):
-            super().__init__(workers=1, use_multiprocessing=False)
-            encoding.targets(part.labels[:1], None if part.frame is None else part.frame.take(slice(0, 1)))  # fail early
-            self.rng = None if seed is None else np.random.default_rng(seed)
-            self.flip_rng = np.random.default_rng(None if seed is None else seed + 1)
-            cue = None if part.frame is None else part.frame.mirror_cue
-            self.can_flip = mirror_prob > 0 and seed is not None and cue is not None
-            self.order = np.arange(len(part))
-            self.on_epoch_end()
-
-        def __len__(self):
-            return math.ceil(len(part) / batch_size)
-
-        def __getitem__(self, i):
-            idx = np.sort(self.order[i * batch_size : (i + 1) * batch_size])  # sorted: faster gather
-            x = part.images[idx]
-            frame = None if part.frame is None else part.frame.take(idx)
-            if self.can_flip:
-                flip = frame.mirror_cue & (self.flip_rng.random(len(idx)) < mirror_prob)
-                x = np.where(flip[:, None, None], x[:, :, ::-1], x)
-                frame = frame.flipped(flip)
-            return x.astype(np.float32)[..., None], encoding.targets(part.labels[idx], frame)
-
-        def on_epoch_end(self):
-            if self.rng is not None:
-                self.rng.shuffle(self.order)
-
-    return ClockBatches()
-
-
-def to_model_input(images, size: int, *, name: str = "images") -> np.ndarray:
-    """(N, H, W) or (H, W) gray arrays of any size → float32 (N, size, size, 1), resized with antialiasing if needed.
-
-    Raises AblabError naming `name` for arrays that are not 2-D images or stacks of them.
-    """
-    arr = np.asarray(images)
-    if arr.ndim == 2:
-        arr = arr[None]
-    if arr.ndim == 4 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
-    if arr.ndim != 3 or min(arr.shape[1:]) < 8:
-        raise AblabError(f"{name}: expected grayscale images of shape (N, H, W), got an array of shape "
-                         f"{np.asarray(images).shape}")
-    if arr.shape[1:] != (size, size):
-        arr = np.stack([resize_gray(a, size) for a in arr])
-    return arr.astype(np.float32)[..., None]
-
-
-def resize_gray(image: np.ndarray, size: int) -> np.ndarray:
-    """One (H, W) gray image → (size, size) uint8; non-square images are padded with their border gray first."""
-    from PIL import Image
-
-    img = np.asarray(image)
-    if img.dtype != np.uint8:
-        img = np.clip(img, 0, 255).astype(np.uint8)
-    h, w = img.shape
-    if h != w:
-        side = max(h, w)
-        border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
-        canvas = np.full((side, side), int(np.median(border)), np.uint8)
-        canvas[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = img
-        img = canvas
-    return np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.LANCZOS))
-
-
-def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path, workers: int | None = None,
-               landmarks: bool = True) -> ClockArrays:
+def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path,
+               workers: int | None = None) -> ClockArrays:
     """n_images clocks of `preset` (made once, cached under data_dir in the report's format), split 80/10/10."""
-    from ablab.clock.dataset import load
-
     folder = Path(data_dir) / f"clock-{preset}-{size}px-n{n_images}-seed{seed}"
     if not (folder / "labels.npy").exists():
         _generate_into(folder, preset, n_images, size=size, seed=seed, workers=workers)
-    return from_splits(load(folder, seed=seed), landmarks=landmarks)
+    return from_splits(load(folder, seed=seed))
 
 
 def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, workers: int | None) -> None:
@@ -167,7 +75,7 @@ def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, w
     import os
     import shutil
 
-    from ablab.clock.generate import generate, write_clockset
+    from ablab.clock.data.generate import generate, write_clockset
 
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     write_clockset(generate(preset, n, size=size, seed=seed, workers=workers), tmp, sheet_count=36)
@@ -177,22 +85,18 @@ def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, w
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def from_splits(splits, *, landmarks: bool = True) -> ClockArrays:
-    """ablab.clock.dataset.ClockSplits → ClockArrays, with each image's camera when the directory has it, and its
-    landmarks and mirror cues (replayed from the generator once, then cached in the directory) where possible."""
-    from ablab.clock.landmarks import directory_landmarks
+def from_splits(splits) -> ClockArrays:
+    """ablab.clock.data.dataset.ClockSplits → ClockArrays, with each image's camera, landmarks and mirror cue where
+    the directory has them (sets made by `ablab clock generate`)."""
 
-    geometry = None
-    if landmarks:
-        n = len(splits.index_train) + len(splits.index_valid) + len(splits.index_test)
-        geometry = directory_landmarks(Path(splits.source), n, splits.meta, splits.rotation_deg, splits.mirrored)
-    points, cue = geometry if geometry is not None else (None, None)
+    def pick(values, index):
+        return None if values is None else values[index]
 
     def part(x, y, index):
         frame = None
         if splits.rotation_deg is not None and splits.mirrored is not None:
-            frame = Frame(splits.rotation_deg[index], splits.mirrored[index],
-                          None if points is None else points[index], None if cue is None else cue[index])
+            frame = Frame(splits.rotation_deg[index], splits.mirrored[index], pick(splits.landmarks, index),
+                          pick(splits.mirror_cue, index))
         return ClockPart(x, y, frame)
 
     return ClockArrays(

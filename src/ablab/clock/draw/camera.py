@@ -15,8 +15,8 @@ import math
 import numpy as np
 from PIL import Image
 
-from ablab.clock.geometry import SUPERSAMPLE
-from ablab.clock.style import Camera, Photo
+from ablab.clock.draw.geometry import SUPERSAMPLE
+from ablab.clock.draw.style import Camera, Photo
 
 NOISE_BANK_SEED = 20_240_527
 NOISE_MARGIN_PX = 256  # noise windows start at offsets 0..NOISE_MARGIN_PX-1

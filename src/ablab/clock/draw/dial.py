@@ -11,9 +11,9 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ablab.clock import fonts
-from ablab.clock.geometry import SUPERSAMPLE, Dial, canvas_side_px
-from ablab.clock.style import ClockStyle, Clutter, FaceDesign, MarkerDesign, NumeralDesign, TickDesign
+from ablab.clock.draw import fonts
+from ablab.clock.draw.geometry import SUPERSAMPLE, Dial, canvas_side_px
+from ablab.clock.draw.style import ClockStyle, Clutter, FaceDesign, MarkerDesign, NumeralDesign, TickDesign
 
 HOUR_PHI = np.arange(12) * (math.pi / 6)  # clock angle of each hour, 12 first
 QUARTERS = (0, 3, 6, 9)

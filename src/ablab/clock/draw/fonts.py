@@ -16,7 +16,7 @@ from ablab.errors import AblabError, unknown_name
 
 VENDORED_DIR = Path(__file__).with_name("fonts")
 
-# name -> (where, file). "vendored": src/ablab/clock/fonts/ (Liberation, GPL-2 + font exception);
+# name -> (where, file). "vendored": src/ablab/clock/draw/fonts/ (Liberation, GPL-2 + font exception);
 # "matplotlib": matplotlib's mpl-data/fonts/ttf/ (DejaVu, STIX), a pinned dependency of ablab.
 FONT_FILES: dict[str, tuple[str, str]] = {
     "liberation-sans": ("vendored", "LiberationSans-Regular.ttf"),
@@ -30,10 +30,6 @@ FONT_FILES: dict[str, tuple[str, str]] = {
     "dejavu-sans-mono": ("matplotlib", "DejaVuSansMono.ttf"),
     "stix-general": ("matplotlib", "STIXGeneral.ttf"),
 }
-
-# Fonts available here that the renderer never uses, so that a test renderer can draw numerals in a font the
-# reader has never seen (matplotlib files).
-HELD_OUT_FONTS = ("DejaVuSans.ttf", "DejaVuSerif-Bold.ttf", "STIXGeneralBol.ttf", "DejaVuSansMono-Bold.ttf")
 
 ARABIC = ("12", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 ROMAN = ("XII", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI")

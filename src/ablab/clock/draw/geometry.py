@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ablab.clock.style import FaceDesign
+from ablab.clock.draw.style import FaceDesign
 
 SUPERSAMPLE = 2  # the canvas is drawn at 2× and resampled to the output: cheap antialiasing
 # Camera limits the presets keep to; the canvas is made big enough to cover the output window under all of them.

@@ -10,8 +10,8 @@ import math
 
 from PIL import ImageDraw
 
-from ablab.clock.geometry import Dial, hand_polygon
-from ablab.clock.style import HandDesign
+from ablab.clock.draw.geometry import Dial, hand_polygon
+from ablab.clock.draw.style import HandDesign
 
 HAND_SHAPES = ("line", "tapered", "lance", "arrow")
 

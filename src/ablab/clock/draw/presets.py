@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ablab.clock.augment import NOISE_MARGIN_PX
-from ablab.clock.geometry import MAX_SHIFT, MIN_ZOOM
-from ablab.clock.presets_varied import sample_varied
-from ablab.clock.style import (
+from ablab.clock.draw.camera import NOISE_MARGIN_PX
+from ablab.clock.draw.geometry import MAX_SHIFT, MIN_ZOOM
+from ablab.clock.draw.presets_varied import sample_varied
+from ablab.clock.draw.style import (
     Camera,
     ClockStyle,
     FaceDesign,

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import random
 
-from ablab.clock import fonts
-from ablab.clock.geometry import MAX_TILT_DEG
-from ablab.clock.style import (
+from ablab.clock.draw import fonts
+from ablab.clock.draw.geometry import MAX_TILT_DEG
+from ablab.clock.draw.style import (
     Camera,
     ClockStyle,
     Clutter,

@@ -14,12 +14,12 @@ from __future__ import annotations
 import numpy as np
 from PIL import ImageDraw
 
-from ablab.clock.augment import develop, photograph
-from ablab.clock.dial import draw_dial
-from ablab.clock.geometry import Dial
-from ablab.clock.hands import draw_hands, hand_angles_deg
-from ablab.clock.presets import PRESETS, clean_style, sample_style
-from ablab.clock.style import ClockStyle
+from ablab.clock.draw.camera import develop, photograph
+from ablab.clock.draw.dial import draw_dial
+from ablab.clock.draw.geometry import Dial
+from ablab.clock.draw.hands import draw_hands, hand_angles_deg
+from ablab.clock.draw.presets import PRESETS, clean_style, sample_style
+from ablab.clock.draw.style import ClockStyle
 from ablab.errors import AblabError
 
 __all__ = ["ClockStyle", "PRESETS", "clean_style", "hand_angles_deg", "render_clock", "render_sample", "sample_style"]

@@ -8,7 +8,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ablab.clock import fonts
+from ablab.clock.draw import fonts
 
 LABEL_FONT = "liberation-sans"
 GAP_PX = 4

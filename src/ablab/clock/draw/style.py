@@ -1,6 +1,6 @@
 """ClockStyle: every random choice behind one clock image, as plain frozen dataclasses.
 
-A style is sampled once (`ablab.clock.presets.sample_style`) and rendering is then a pure function of
+A style is sampled once (`ablab.clock.draw.presets.sample_style`) and rendering is then a pure function of
 (hour, minute, style, size): same style, same bytes. Lengths are fractions so a style renders at any size:
 `*_frac_r` are fractions of the face radius, `*_frac` (no suffix) fractions of the image side.
 Grays are 0 (black) to 255 (white). Angles are degrees, clockwise from 12 o'clock / from image-up.
@@ -166,10 +166,6 @@ class ClockStyle:
     def clean(self) -> ClockStyle:
         """The same clock, upright, unmirrored, untilted, without blur, lighting, noise or JPEG."""
         return replace(self, camera=Camera(), photo=Photo())
-
-    def with_camera(self, **changes) -> ClockStyle:
-        """A copy with some camera fields changed, e.g. `style.with_camera(rotation_deg=90, mirrored=True)`."""
-        return replace(self, camera=replace(self.camera, **changes))
 
 
 def has_mirror_cue(style: ClockStyle) -> bool:

@@ -9,8 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ablab.clock.encodings import ENCODINGS
-from ablab.clock.models import ARCHS
+from ablab.clock.read.encodings import ENCODINGS
+from ablab.clock.read.networks import ARCHS
 from ablab.errors import unknown_name
 
 
@@ -20,7 +20,7 @@ class ClockAugment(BaseModel):
     Rotating the whole image is label-preserving: the 12-o'clock cue turns with the hands. So are small shifts and
     zooms, contrast/brightness changes, polarity inversion and noise. Mirroring is label-preserving under the
     dataset's convention (the label is the time the unmirrored clock shows) where the dial shows it (numerals,
-    writing); the generator's replayed styles say which dials do, so only those are flipped.
+    writing); the generator's mirror cues (mirror_cue.npy) say which dials do, so only those are flipped.
     """
 
     model_config = ConfigDict(extra="forbid")

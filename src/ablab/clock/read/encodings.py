@@ -3,7 +3,7 @@
 Every encoding turns labels (N, 2) = [hour 0–11, minute 0–59] into one or more named targets, says which heads
 (name, units, activation, scale) sit on the shared trunk and which loss trains each, and decodes the heads' outputs
 back to integer [hour, minute] plus a confidence where one is meaningful. Metrics always score decoded times, so
-every encoding is compared on the same footing (common-sense error, `ablab.clock.metrics`).
+every encoding is compared on the same footing (common-sense error, `ablab.clock.read.metrics`).
 
 Angles: the dial angle runs clockwise from 12 o'clock; a unit vector is (sin, cos) of it, so (0, 1) is 12:00.
 """
@@ -16,36 +16,13 @@ from typing import Callable
 
 import numpy as np
 
-from ablab.clock.metrics import DIAL_MIN
+from ablab.clock.data.landmarks import DIAL_RHO, LANDMARKS
+from ablab.clock.data.sets import Frame
+from ablab.clock.read.metrics import DIAL_MIN
 from ablab.errors import AblabError, unknown_name
 
 TWO_PI = 2.0 * math.pi
 CLASS_COUNTS = (12, 24, 72, 144, 720)
-
-
-@dataclass(frozen=True)
-class Frame:
-    """How the camera saw each clock: clockwise rotation of 12 o'clock from image-up (deg), and mirror flags."""
-
-    rotation_deg: np.ndarray  # (N,) float
-    mirrored: np.ndarray  # (N,) bool
-    landmarks: np.ndarray | None = None  # (N, 7, 2) ablab.clock.landmarks.LANDMARKS in normalized image coordinates
-    mirror_cue: np.ndarray | None = None  # (N,) bool: the dial shows a mirror image as one (numerals, writing)
-
-    def take(self, idx) -> Frame:
-        pick = lambda a: None if a is None else a[idx]  # noqa: E731
-        return Frame(self.rotation_deg[idx], self.mirrored[idx], pick(self.landmarks), pick(self.mirror_cue))
-
-    def flipped(self, flip) -> Frame:
-        """The camera of the same images mirrored left-right where flip (N,) is True: rotation → −rotation, the
-        mirror flag toggles, landmarks' x → −x."""
-        flip = np.asarray(flip, bool)
-        points = None
-        if self.landmarks is not None:
-            points = self.landmarks.copy()
-            points[flip, :, 0] *= -1.0
-        return Frame(np.where(flip, np.mod(-self.rotation_deg, 360.0), self.rotation_deg),
-                     self.mirrored ^ flip, points, self.mirror_cue)
 
 
 @dataclass(frozen=True)
@@ -69,7 +46,6 @@ class Encoding:
     _targets: Callable[[np.ndarray], dict] = field(repr=False)
     _decode: Callable[[dict], tuple] = field(repr=False)
     bin_width_min: float = 1.0  # decode is exact up to this (classification bins are wider than a minute)
-    loss_weights: dict | None = None
     needs_frame: bool = False  # targets need each image's camera (rotation_deg, mirrored), not only the time
     rotation_invariant: bool = True  # targets unchanged when the whole image is rotated (augmentation may rotate)
     shift_invariant: bool = True  # targets unchanged by small shifts and zooms (not so for image positions)
@@ -135,6 +111,42 @@ def _hour_from_hand(hour_hand_h, minute) -> np.ndarray:
     the hand is close to the 3.
     """
     return np.mod(np.rint(hour_hand_h - minute / 60.0), 12)
+
+
+# ---------------------------------------------------------------- landmark points into a time (numpy)
+
+
+def dial_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(N, 7, 2) points → (centre (N, 2), M (N, 2, 2)) with image = centre + M · dial (dial in DIAL_RHO units).
+
+    The dial's y axis (toward 6) runs from the 12 point through the centre: the two points a reader finds best.
+    The x axis (toward 3) is perpendicular to it and as long, pointing to the side the 3 is on (the other side in
+    a mirror image, so det M < 0 there). The 3 and 9 points only choose the side: they are the least sure points,
+    and using their span for the x scale (tilt) made readings worse (measured); tilt then costs < 0.05 min.
+    """
+    centre, d12, d3, d9 = (points[:, LANDMARKS.index(k)] for k in ("centre", "dial12", "dial3", "dial9"))
+    y_axis = (centre - d12) / DIAL_RHO
+    normal = np.stack([-y_axis[:, 1], y_axis[:, 0]], axis=-1)  # y_axis turned 90° counter-clockwise on screen
+    side = np.where(np.sum((d3 - d9) * normal, axis=-1) < 0, -1.0, 1.0)  # −1: the 3 is on the other side: mirrored
+    x_axis = normal * side[:, None]
+    return centre, np.stack([x_axis, y_axis], axis=-1)
+
+
+def hand_angles_rad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(N, 7, 2) points → (minute hand angle, hour hand angle, confidence), angles clockwise from 12.
+
+    Confidence: how well the 6 point agrees with the frame (1 = exactly opposite the 12), a check the frame did not
+    use.
+    """
+    centre, m = dial_frame(points)
+    inv = np.linalg.inv(m)
+    out = []
+    for name in ("minute_tip", "hour_tip", "dial6"):
+        dial_xy = np.einsum("nij,nj->ni", inv, points[:, LANDMARKS.index(name)] - centre)
+        out.append((np.mod(np.arctan2(dial_xy[:, 0], -dial_xy[:, 1]), 2 * math.pi), dial_xy))
+    six_xy = out[2][1] / DIAL_RHO  # (0, 1) when the 6 is where the frame expects it
+    conf = np.clip(1.0 - np.linalg.norm(six_xy - np.array([0.0, 1.0]), axis=-1), 0.0, 1.0)
+    return out[0][0], out[1][0], conf
 
 
 # ---------------------------------------------------------------- the encodings
@@ -219,30 +231,15 @@ def _frame_decode(o):
 
 def _landmark_targets(m, frame: Frame):
     if frame.landmarks is None:
-        raise AblabError("clock encoding 'landmarks' needs each image's landmarks, which only sets made by "
-                         "`ablab clock generate` (with meta.json, rotation_deg.npy, mirrored.npy) have")
+        raise AblabError("clock encoding 'landmarks' needs each image's landmarks (landmarks.npy, which "
+                         "`ablab clock generate` writes beside images.npy); this set has none: regenerate it")
     return {"points": np.asarray(frame.landmarks, np.float32).reshape(len(m), -1)}
 
 
 def _landmark_decode(o):
-    """Points → time; with a dial check's probabilities ("dial", and the TTA views' "mirror_share"), its 12 and
-    mirror verdict replace the points' own (ablab.clock.dialcheck); with a polar reader's outputs ("polar_angles",
-    "polar_mirror") the time is read from those alone, the points having placed the strip
-    (ablab.clock.polar_stage)."""
-    from ablab.clock.landmarks import hand_angles_rad
-
-    if "polar_angles" in o:
-        from ablab.clock.polar_stage import decode_polar
-
-        labels, conf = decode_polar(o)
-        return labels[:, 0] * 60 + labels[:, 1], conf
-    points = o["points"].reshape(len(o["points"]), -1, 2)
-    if "dial" in o:
-        from ablab.clock.dialcheck import checked_hand_angles_rad
-
-        minute_angle, hour_angle, conf = checked_hand_angles_rad(points, o["dial"], o.get("mirror_share"))
-    else:
-        minute_angle, hour_angle, conf = hand_angles_rad(points)
+    """Points → time: the dial points give the dial's frame, the tips in it the hands' angles (hand_angles_rad).
+    A reader with a second stage decodes that stage's outputs instead (ablab.clock.read.stages)."""
+    minute_angle, hour_angle, conf = hand_angles_rad(o["points"].reshape(len(o["points"]), -1, 2))
     minute = np.mod(np.rint(minute_angle * 60 / TWO_PI), 60)
     return _hour_from_hand(hour_angle * 12 / TWO_PI, minute) * 60 + minute, conf
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ablab.clock.encodings import Encoding, get_encoding
+from ablab.clock.read.encodings import Encoding, get_encoding
 from ablab.errors import AblabError, unknown_name
 
 NAME_PREFIX = "clockreader"
@@ -25,15 +25,12 @@ class ClockArch:
     stem: int  # filters of the 5×5 stride-2 stem
     widths: tuple[int, ...]  # one conv block (conv 3×3 + BN + ReLU + max-pool 2) per entry
     dense: int  # units of the shared dense layer (0 = heads sit on the flattened features)
-    dropout: float = 0.0
     keypoints: int = 0  # spatial-softmax maps: each gives the expected (x, y) of a learned feature (hand tip...)
     keypoint_block: int = 1  # which block's activations (before its pool) the keypoint maps are computed from;
     # with a pyramid (fpn > 0) they come from the pyramid's output instead
     fpn: int = 0  # >0: a top-down feature pyramid of this width back to the stem's resolution, for point heads
-    full_res_stem: int = 0  # >0: instead of average-pooling to work_px, a learned 4×4 stride-2 conv with this many
-    # filters sees the image at 2·work_px (fine detail: mirrored numerals, thin hands)
-    second_stage: str = ""  # "dial" | "polar": after training, a second network (ablab.clock.stages) looks again
-    second_epochs: int = 0  # at each dial, placed by the points, for this many epochs; point encodings only
+    second_stage: str = ""  # "polar": after training, a second network (ablab.clock.read.stages) looks again at
+    second_epochs: int = 0  # each dial, placed by the points, for this many epochs; point encodings only
 
 
 ARCHS: dict[str, ClockArch] = {
@@ -47,15 +44,11 @@ ARCHS: dict[str, ClockArch] = {
     # the full profile, every encoding: 80 px so the pyramid halves evenly (40, 20, 10, 5); 32 learned keypoints
     # off the pyramid feed the dense heads, 7 supervised ones are the landmarks encoding's output
     "clock-lm": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32),
-    # clock-lm plus the dial check (landmarks only)
-    "clock-lm-dial": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
-                               second_stage="dial", second_epochs=5),
-    # clock-lm for the centre, then the polar reader (ablab.clock.polar_stage): the best reader
+    # clock-lm for the centre, then the polar reader (ablab.clock.read.polar_stage): the best reader
     "clock-lm-polar": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
                                 second_stage="polar", second_epochs=9),
     # the quick profile, on 64-px renders (no resizing): 64 px → 32, 16, 8, 4
     "clock-quick": ClockArch(work_px=64, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
-    "clock-wide": ClockArch(work_px=100, stem=32, widths=(64, 96, 128, 160), dense=384),
 }
 
 
@@ -89,7 +82,7 @@ def _shrink(x, input_size: int, work_px: int):
     return layers.Resizing(work_px, work_px, interpolation="bilinear", antialias=True, name="shrink")(x)
 
 
-def _conv_bn_relu(x, filters: int, kernel: int, strides: int, name: str):
+def conv_bn_relu(x, filters: int, kernel: int, strides: int, name: str):
     from keras import layers
 
     x = layers.Conv2D(filters, kernel, strides=strides, padding="same", use_bias=False, name=f"{name}_conv")(x)
@@ -99,7 +92,7 @@ def _conv_bn_relu(x, filters: int, kernel: int, strides: int, name: str):
 
 def _spatial_softmax(x, count: int, name: str = "kp"):
     """(N, H, W, C) → (N, 2·count): for each of `count` learned maps, the softmax-weighted mean (x, y) in [−1, 1]
-    (cell centres at −1 + (2i + 1)/W, so ±1 are the image's edges, as in ablab.clock.landmarks).
+    (cell centres at −1 + (2i + 1)/W, so ±1 are the image's edges, as in ablab.clock.data.landmarks).
 
     Built from stock layers (1×1 conv, softmax over positions, a frozen Dense holding the coordinate grid), so a
     saved model still loads with plain keras. Positions are what the time is made of: where the hands' tips, the
@@ -130,7 +123,7 @@ def _pyramid(features: list, width: int):
     for i in range(len(features) - 2, -1, -1):
         up = layers.UpSampling2D(2, name=f"fpn{i}_up")(top)
         top = layers.Add(name=f"fpn{i}_add")([up, layers.Conv2D(width, 1, name=f"fpn{i}_lateral")(features[i])])
-    return _conv_bn_relu(top, width, 3, 1, "fpn_out")
+    return conv_bn_relu(top, width, 3, 1, "fpn_out")
 
 
 def _heads(features, pyramid, encoding: Encoding) -> dict:
@@ -159,15 +152,11 @@ def build_clock_model(arch_name: str, input_size: int, encoding_name: str):
     arch, encoding = get_arch(arch_name), get_encoding(encoding_name)
     inputs = keras.Input((input_size, input_size, 1), name="image")
     x = layers.Rescaling(1.0 / 255.0, name="scale")(inputs)
-    if arch.full_res_stem:
-        x = _shrink(x, input_size, 2 * arch.work_px)
-        x = _conv_bn_relu(x, arch.full_res_stem, 4, 2, "stem0")
-    else:
-        x = _shrink(x, input_size, arch.work_px)
-    x = _conv_bn_relu(x, arch.stem, 5, 2, "stem")
+    x = _shrink(x, input_size, arch.work_px)
+    x = conv_bn_relu(x, arch.stem, 5, 2, "stem")
     keypoints, block_outputs = None, []
     for i, width in enumerate(arch.widths):
-        x = _conv_bn_relu(x, width, 3, 1, f"block{i}")
+        x = conv_bn_relu(x, width, 3, 1, f"block{i}")
         block_outputs.append(x)
         if arch.keypoints and not arch.fpn and i == arch.keypoint_block:
             keypoints = _spatial_softmax(x, arch.keypoints)
@@ -183,8 +172,6 @@ def build_clock_model(arch_name: str, input_size: int, encoding_name: str):
     x = layers.Flatten(name="flatten")(x)
     if keypoints is not None:
         x = layers.Concatenate(name="with_keypoints")([x, keypoints])
-    if arch.dropout:
-        x = layers.Dropout(arch.dropout, name="dropout")(x)
     if arch.dense:
         x = layers.Dense(arch.dense, activation="relu", name="features")(x)
     return keras.Model(inputs, _heads(x, pyramid, encoding), name=model_name(encoding_name, arch_name))

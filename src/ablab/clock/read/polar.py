@@ -29,6 +29,8 @@ import math
 
 import numpy as np
 
+from ablab.clock.data.landmarks import DIAL_RHO, LANDMARKS
+
 POLAR_ROWS = 40
 POLAR_COLS = 256
 PAD_COLS = 32
@@ -45,10 +47,8 @@ DIAL_ROWS = POLAR_ROWS / DIAL_MARGIN  # where a fitted strip's dial edge falls: 
 
 
 def dial_radius(landmarks: np.ndarray) -> np.ndarray:
-    """(N, 7, 2) landmarks (ablab.clock.landmarks.LANDMARKS) → (N,) the dial's radius in normalized image units:
+    """(N, 7, 2) landmarks (ablab.clock.data.landmarks.LANDMARKS) → (N,) the dial's radius in normalized image units:
     the mean distance of its four dial points from the centre over the fraction of the radius they sit at."""
-    from ablab.clock.landmarks import DIAL_RHO, LANDMARKS
-
     dial = landmarks[:, [LANDMARKS.index(k) for k in ("dial12", "dial3", "dial6", "dial9")]]
     centre = landmarks[:, LANDMARKS.index("centre")][:, None, :]
     return np.linalg.norm(dial - centre, axis=-1).mean(axis=1) / DIAL_RHO

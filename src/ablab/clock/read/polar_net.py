@@ -1,4 +1,4 @@
-"""The polar reader network (ablab.clock.polar): a strip of the unwrapped dial → per-direction logits for the
+"""The polar reader network (ablab.clock.read.polar): a strip of the unwrapped dial → per-direction logits for the
 minute hand, the hour hand and the 12, a mirror logit, and where the true centre and the dial's edge are.
 
 2-D convolutions see the strip's glyphs and strokes (numerals, ticks, hands); after three stride-2 stages the
@@ -10,13 +10,12 @@ clock (a shifted strip) gives shifted outputs. Built-in layers only: a saved mod
 
 from __future__ import annotations
 
-from ablab.clock.polar import ANGLES, OUT_BINS, PAD_COLS, POLAR_COLS, POLAR_NET, POLAR_ROWS, STRIDE
+from ablab.clock.read.networks import conv_bn_relu
+from ablab.clock.read.polar import ANGLES, OUT_BINS, PAD_COLS, POLAR_COLS, POLAR_NET, POLAR_ROWS, STRIDE
 
 
 def _conv(x, filters: int, strides: int, name: str):
-    from ablab.clock.models import _conv_bn_relu
-
-    return _conv_bn_relu(x, filters, 3, strides, name)
+    return conv_bn_relu(x, filters, 3, strides, name)
 
 
 def _fold_rows(x, filters: int, name: str):
@@ -49,10 +48,8 @@ def build_polar_net(widths=(16, 32, 64, 128), context: int = 192, depth: int = 2
     import keras
     from keras import layers
 
-    from ablab.clock.models import _conv_bn_relu
-
     inputs = keras.Input((POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1), name="strip")
-    x = _conv_bn_relu(layers.Rescaling(1.0 / 255.0, name="strip_scale")(inputs), widths[0], 5, 2, "p0")
+    x = conv_bn_relu(layers.Rescaling(1.0 / 255.0, name="strip_scale")(inputs), widths[0], 5, 2, "p0")
     skips = [x := _conv(x, widths[1], 1, "p1")]
     for i, width in enumerate(widths[2:], start=2):  # /4, /8
         x = _conv(x, width, 2, f"p{i}a")

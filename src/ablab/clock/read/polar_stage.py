@@ -1,5 +1,5 @@
 """The polar reader as a second stage after the point reader: training on strips cut around the generator's true
-centres, and reading on strips cut around the point reader's centre (ablab.clock.polar, ablab.clock.polar_net).
+centres, and reading on strips cut around the point reader's centre (ablab.clock.read.polar, ablab.clock.read.polar_net).
 
 Only the centre comes from the first stage (read once: ~1.2 px off on the median `varied` dial, 3.3 px at the
 95th percentile). The first cut reaches STRIP_REACH from it, whatever the dial's size. The polar reader says how
@@ -22,7 +22,8 @@ import time
 
 import numpy as np
 
-from ablab.clock import polar
+from ablab.clock.data.landmarks import LANDMARKS
+from ablab.clock.read import polar
 
 STRIP_REACH = 1.0  # the first cut's reach, normalized units from the centre: half the image side (every preset's
 #                   dial lies within 0.97 of its centre)
@@ -40,8 +41,6 @@ def training_strips(part, rng: np.random.Generator) -> dict[str, np.ndarray]:
     "radius": (N, 1) polar.radius_rows}: one strip per image, cut around a jittered centre, FIRST_CUT_SHARE of them
     at STRIP_REACH and the rest fitted to the dial (polar.DIAL_MARGIN radii), every reach ±REACH_JITTER; dials
     with a mirror cue reversed half the time."""
-    from ablab.clock.landmarks import LANDMARKS
-
     frame, n = part.frame, len(part)
     jitter = rng.normal(0.0, CENTRE_JITTER, (n, 2))
     centre = frame.landmarks[:, LANDMARKS.index("centre")] + jitter
@@ -132,8 +131,6 @@ def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: in
     used); `passes` cuts in all. The last cut is read in each of `views` (reach factor, columns turned), both ways,
     and averaged. Measured on the `varied` splits (docs/clock_reader.md): the first cut places the centre ~1.2 px
     off (the point reader's one view), the second 0.24 px, the third 0.17 px; reach within ±4% of the fit."""
-    from ablab.clock.landmarks import LANDMARKS
-
     centre = np.asarray(points, np.float64)[:, LANDMARKS.index("centre")]
     reach = np.full(len(centre), STRIP_REACH)
     for _ in range(passes - 1):
@@ -167,3 +164,9 @@ def decode_polar(outputs: dict) -> tuple[np.ndarray, np.ndarray]:
     minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
     labels = polar.time_from_angles(minute, angles[:, 1], angles[:, 2], mirrored)
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
+
+
+def read_polar(predict, images: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The polar stage's reading: uint8 (N, S, S) and the point reader's (N, 7, 2) points → (int (N, 2)
+    [hour, minute], confidence (N,)); predict is the polar reader's forward pass (polar_outputs, decode_polar)."""
+    return decode_polar(polar_outputs(predict, images, points))

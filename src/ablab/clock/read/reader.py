@@ -1,10 +1,11 @@
-"""Read clock images with a trained reader: load a `.keras` model, load image files, decode times.
+"""Read clock images with a trained reader: one read path for `read`, `evaluate`, a trial's test scoring and the bench.
 
 A reader is any `.keras` file saved by `ablab clock train`; its name carries its encoding, its input shape the image
-size. `best_model_path` finds the best reader trained so far from a small registry file next to the store.
-Point readers (`landmarks`) read each image at 8 rotations in one batch (ablab.clock.tta); a reader saved with a
-second stage (ablab.clock.stages) then runs it on the dial the points place: the dial check after the 8 views, or
-the polar reader after one view (it only needs the centre): 4 forward passes in all.
+size. `Reader` holds its networks and its second stage, taken apart once; `Reader.read(images)` is the reading:
+a point reader (`landmarks`) without a second stage reads each image at 8 rotations in one batch and agrees on
+the points (ablab.clock.read.tta); one with a second stage reads once (the stage only needs the centre) and the
+stage reads the dial the points place (ablab.clock.read.stages); any other reader reads once.
+`best_model_path` finds the best reader trained so far from a small registry file next to the store.
 """
 
 from __future__ import annotations
@@ -16,20 +17,73 @@ from pathlib import Path
 
 import numpy as np
 
-from ablab.clock.stages import point_views, reader_parts, second_outputs
-from ablab.clock.encodings import Encoding
-from ablab.clock.pipeline import resize_gray, to_model_input
+from ablab.clock.data.images import load_image_file, resize_gray, to_model_input
+from ablab.clock.read.encodings import Encoding
+from ablab.clock.read.networks import parse_model_name
+from ablab.clock.read.stages import SecondStage, reader_parts, stage_of
+from ablab.clock.read.tta import TTA_ANGLES_DEG, tta_points
 from ablab.errors import AblabError
 
 REGISTRY_FILE = "clock_models.json"
+POINT_CHUNK = 32  # images per forward pass of a point reader (times its views)
+PREDICT_CHUNK = 256  # images per forward pass of any other reader
 
 
 @dataclass(frozen=True)
 class Reader:
-    model: object  # keras.Model
+    """A trained reader: its one-image network, its encoding, and its second stage with that stage's network."""
+
+    net: object  # keras.Model: image → the encoding's heads
     encoding: Encoding
-    input_size: int
-    path: Path
+    stage: SecondStage | None = None
+    second_net: object | None = None
+    views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
+
+    @classmethod
+    def of(cls, model) -> Reader:
+        """The Reader of a model saved by `ablab clock train` (or just trained): AblabError if it is none."""
+        encoding, _ = parse_model_name(model.name)
+        net, second_net = reader_parts(model)
+        if second_net is not None:
+            return cls(net, encoding, stage_of(second_net), second_net)
+        views = TTA_ANGLES_DEG if _point_head(encoding) else (0.0,)
+        return cls(net, encoding, views=views)
+
+    @property
+    def input_size(self) -> int:
+        return int(self.net.input_shape[1])
+
+    def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """uint8 (N, S, S) at the reader's size → (labels int64 (N, 2) [hour, minute], confidence (N,) or None)."""
+        images = np.asarray(images, np.uint8)
+        head = _point_head(self.encoding)
+        if head is None:
+            return self.encoding.decode(self._predict(images, PREDICT_CHUNK))
+        if self.views == (0.0,):
+            points = self._predict(images, POINT_CHUNK)[head]
+        else:
+            points = tta_points(lambda x: self.net.predict_on_batch(x)[head], images, self.views)
+        if self.stage is None:
+            return self.encoding.decode({head: points})
+        return self.stage.read(self.second_net.predict_on_batch, images, points.reshape(len(images), -1, 2))
+
+    def warm_up(self) -> None:
+        """Trace the forward passes a one-image read makes (its batch shapes), so the first read does not pay."""
+        size = self.input_size
+        if self.stage is not None:
+            self.read(np.zeros((1, size, size), np.uint8))  # the point reader's pass, then the stage's
+        else:
+            self.net.predict_on_batch(np.zeros((len(self.views), size, size, 1), np.float32))
+
+    def _predict(self, images: np.ndarray, chunk: int) -> dict[str, np.ndarray]:
+        """One forward pass per chunk of uint8 (N, S, S) → {head name: (N, units)}. predict_on_batch runs the
+        compiled (traced once) pass: ~7 ms for one image, where an eager model(x) took ~170 ms (measured)."""
+        parts: dict[str, list] = {}
+        for start in range(0, len(images), chunk):
+            out = self.net.predict_on_batch(images[start : start + chunk].astype(np.float32)[..., None])
+            for k, v in out.items():
+                parts.setdefault(k, []).append(np.asarray(v))
+        return {k: np.concatenate(v) for k, v in parts.items()}
 
 
 @dataclass(frozen=True)
@@ -45,11 +99,16 @@ class Reading:
         return f"{self.hour or 12:02d}:{self.minute:02d}"
 
 
-def load_reader(path: Path) -> Reader:
-    """Load a saved clock reader; AblabError naming the file if it is missing, not a Keras file, or not a reader."""
-    import keras
+def _point_head(encoding: Encoding) -> str | None:
+    """The head whose output is points, if the encoding has exactly one."""
+    heads = [h.name for h in encoding.heads if h.points]
+    return heads[0] if len(heads) == 1 else None
 
-    from ablab.clock.models import parse_model_name
+
+def load_reader(path: Path) -> Reader:
+    """Load a saved clock reader; AblabError naming the file if it is missing, not a Keras file, or not a reader.
+    It is warmed up (Reader.warm_up), so the first real read does not pay for tracing."""
+    import keras
 
     path = Path(path)
     if not path.is_file():
@@ -58,111 +117,24 @@ def load_reader(path: Path) -> Reader:
         model = keras.saving.load_model(path, compile=False)
     except Exception as err:  # keras raises ValueError, OSError, zipfile errors... for a bad file
         raise AblabError(f"model file {path} could not be loaded as a Keras model: {err}") from None
-    encoding, _ = parse_model_name(model.name)
-    points_net, second_net = reader_parts(model)
-    reader = Reader(model=model, encoding=encoding, input_size=int(points_net.input_shape[1]), path=path)
-    batch = len(point_views(second_net)) if _point_head(reader) else 1  # every read's batch: trace once, here
-    predict_fast(reader, np.zeros((batch, reader.input_size, reader.input_size, 1), np.float32))
-    if second_net is not None:  # trace its batch shape too
-        second_outputs(second_net, np.zeros((1, reader.input_size, reader.input_size), np.uint8),
-                       np.zeros((1, 7, 2), np.float32))
+    reader = Reader.of(model)
+    reader.warm_up()
     return reader
 
 
-def load_image_file(path: Path) -> np.ndarray:
-    """A PNG/JPEG/... file → (H, W) uint8 grayscale; AblabError naming the file if it is not a readable image."""
-    from PIL import Image, UnidentifiedImageError
-
-    path = Path(path)
-    try:
-        with Image.open(path) as img:
-            img.load()
-            if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
-                img = _flatten_alpha(img.convert("RGBA"))
-            return np.asarray(img.convert("L"), dtype=np.uint8)
-    except FileNotFoundError:
-        raise AblabError(f"image file {path} not found") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as err:
-        raise AblabError(f"image file {path} is not a readable image (PNG, JPEG, ...): {err}") from None
-
-
-def _flatten_alpha(img):
-    """Composite a transparent image on white, as a viewer would show it."""
-    from PIL import Image
-
-    background = Image.new("RGBA", img.size, (255, 255, 255, 255))
-    return Image.alpha_composite(background, img)
-
-
-def predict_fast(reader: Reader, x: np.ndarray) -> dict[str, np.ndarray]:
-    """One compiled forward pass: `predict_on_batch` traces once and then takes ~7 ms for one image, where an
-    eager `model(x)` took ~170 ms and `predict` ~350 ms (its per-call loop set-up), measured on this CPU."""
-    out = reader_parts(reader.model)[0].predict_on_batch(x)
-    return {k: np.asarray(v) for k, v in out.items()}
-
-
-def _point_head(reader: Reader) -> str | None:
-    """The head whose output is points (read with rotation TTA), if the reader's encoding has exactly one."""
-    heads = [h.name for h in reader.encoding.heads if h.points]
-    return heads[0] if len(heads) == 1 else None
-
-
-def _read_one(reader: Reader, image: np.ndarray) -> dict[str, np.ndarray]:
-    """One uint8 (S, S) image → the decoder's inputs for it; a point reader sees its turned copies in one batch
-    (ablab.clock.tta; stages.point_views), then its second stage, if it has one, the dial placed by the points."""
-    from ablab.clock.tta import tta_outputs
-
-    head = _point_head(reader)
-    if head is None:
-        return predict_fast(reader, image.astype(np.float32)[None, ..., None])
-    second_net = reader_parts(reader.model)[1]
-    outputs = tta_outputs(lambda x: predict_fast(reader, x)[head], image[None], head, point_views(second_net))
-    if second_net is not None:
-        outputs.update(second_outputs(second_net, image[None], outputs[head].reshape(1, -1, 2)))
-    return outputs
-
-
 def read_images(reader: Reader, images: list[np.ndarray], sources: list[str]) -> list[Reading]:
-    """Gray images of any size → one Reading each (resized to the reader's input)."""
-    x = [resize_gray(img, reader.input_size) for img in images]
-    # one image per call: the shape load_reader traced, so no retracing whatever the number of files
-    outputs = [_read_one(reader, img) for img in x]
-    labels, conf = reader.encoding.decode({k: np.concatenate([o[k] for o in outputs]) for k in outputs[0]})
-    return [
-        Reading(src, int(h), int(m), None if conf is None else float(c))
-        for src, (h, m), c in zip(sources, labels, conf if conf is not None else [None] * len(sources))
-    ]
+    """Gray images of any size → one Reading each (resized to the reader's input). One image per read: the shape
+    load_reader traced, so no retracing whatever the number of files."""
+    read = [reader.read(resize_gray(img, reader.input_size)[None]) for img in images]
+    labels = np.concatenate([labels for labels, _ in read])
+    confidence = [None if conf is None else float(conf[0]) for _, conf in read]
+    return [Reading(src, int(h), int(m), c) for src, (h, m), c in zip(sources, labels, confidence)]
 
 
 def read_files(reader: Reader, paths: list[Path]) -> list[Reading]:
     """Read every image file (all are loaded first, so a bad file fails before any output)."""
     images = [load_image_file(p) for p in paths]
     return read_images(reader, images, [str(p) for p in paths])
-
-
-def load_arrays(images_path: Path, labels_path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The report's format: images (N, H, W) uint8-valued, labels (N, 2) [hour 0–11, minute 0–59]; checked."""
-    images = _load_npy(images_path)
-    labels = _load_npy(labels_path)
-    if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] != 1):
-        raise AblabError(f"{images_path}: expected images of shape (N, H, W), got {images.shape}")
-    if labels.ndim != 2 or labels.shape[1] != 2 or len(labels) != len(images):
-        raise AblabError(f"{labels_path}: expected labels of shape ({len(images)}, 2) matching {images_path}, "
-                         f"got {labels.shape}")
-    if not np.issubdtype(labels.dtype, np.number) or labels.size and (
-            labels[:, 0].min() < 0 or labels[:, 0].max() > 12 or labels[:, 1].min() < 0 or labels[:, 1].max() > 59):
-        raise AblabError(f"{labels_path}: labels must be [hour 0–11, minute 0–59]")
-    return images.reshape(images.shape[:3]), labels.astype(np.int64)
-
-
-def _load_npy(path: Path) -> np.ndarray:
-    path = Path(path)
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise AblabError(f"array file {path} not found") from None
-    except (ValueError, OSError, EOFError) as err:
-        raise AblabError(f"array file {path} is not a readable .npy array: {err}") from None
 
 
 def images_for(reader: Reader, images: np.ndarray, name: str) -> np.ndarray:

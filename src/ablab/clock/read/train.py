@@ -1,8 +1,8 @@
 """Train and evaluate one clock reader: `run_clock_trial(config, seed, ...)` → metrics and learning curves.
 
 The trial generates (or reuses, cached under data_dir) `n_images` clocks of the config's preset, splits them
-80/10/10, trains the encoding's heads on a CNN from `ablab.clock.models` with augmentation in the training graph,
-and scores decoded times on the test split with the common-sense error (`ablab.clock.metrics.summarize`).
+80/10/10, trains the encoding's heads on a CNN from `ablab.clock.read.networks` with augmentation in the training graph,
+and scores decoded times on the test split with the common-sense error (`ablab.clock.read.metrics.summarize`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from typing import Callable
 
 import numpy as np
 
-from ablab.clock.config import ClockTrialConfig
-from ablab.clock.encodings import get_encoding, keras_loss
-from ablab.clock.metrics import cse_minutes, summarize
-from ablab.clock.mistakes import MISTAKES_ARTIFACT, mistakes_npz
-from ablab.clock.models import build_clock_model, get_arch
-from ablab.clock.pipeline import ClockArrays, augmenter, clock_data, make_batches, preset_test_set
+from ablab.clock.data.sets import ClockArrays, clock_data, preset_test_set
+from ablab.clock.read.batches import augmenter, make_batches
+from ablab.clock.read.config import ClockTrialConfig
+from ablab.clock.read.encodings import get_encoding, keras_loss
+from ablab.clock.read.metrics import MISTAKES_ARTIFACT, cse_minutes, mistakes_npz, summarize
+from ablab.clock.read.networks import build_clock_model, get_arch, parse_model_name
+from ablab.clock.read.reader import Reader
+from ablab.clock.read.stages import get_stage, two_stage_model
+from ablab.errors import AblabError
 
 Progress = bool | Callable[[dict], None]
 
@@ -32,7 +35,7 @@ def run_clock_trial(
 
     Returns {"metrics": {evaluate fields, "test_loss", "train_time_s", "samples_per_s", per extra preset ...},
     "history": {"loss": [...], "val_loss": [...], "val_mean_cse_min": [...], ...},
-    "artifacts": {"clock-errors": npz bytes of the test errors and worst readings (ablab.clock.mistakes)}}.
+    "artifacts": {"clock-errors": npz bytes of the test errors and worst readings (ablab.clock.read.metrics)}}.
     """
     data = clock_data(config.preset, config.n_images, size=config.image_size, seed=config.data_seed,
                       data_dir=Path(data_dir))
@@ -51,8 +54,7 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
         reader = build_clock_model(config.model, config.image_size, config.encoding)
     trainer = _training_model(reader, config, seed, encoding)
     steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
-    trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads},
-                    loss_weights=encoding.loss_weights)
+    trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads})
     train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed,
                          mirror_prob=config.augment.mirror_prob)
     valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
@@ -64,7 +66,8 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     second_s = 0.0
     if get_arch(config.model).second_stage:
         reader, second_s = _with_second_stage(reader, config, seed, data)
-    test_pred, _ = decode_images(reader, data.test.images)  # once: for the metrics and the report's worst readings
+    reading = Reader.of(reader)
+    test_pred, _ = reading.read(data.test.images)  # once: for the metrics and the report's worst readings
     metrics = summarize(data.test.labels, test_pred)
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
@@ -72,7 +75,7 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     metrics["second_stage_time_s"] = second_s
     metrics["samples_per_s"] = len(data.train.images) * config.epochs / wall_s
     for preset, arrays in (extra_tests or {}).items():
-        metrics[preset] = evaluate_reader(reader, arrays.images, arrays.labels)
+        metrics[preset] = evaluate_reader(reading, arrays.images, arrays.labels)
     if model_path is not None:
         Path(model_path).parent.mkdir(parents=True, exist_ok=True)
         reader.save(model_path)
@@ -84,9 +87,6 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
 
 def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays):
     """(reader joined with its second stage trained on data.train, the stage's training wall time in s)."""
-    from ablab.clock.stages import get_stage, two_stage_model
-    from ablab.errors import AblabError
-
     arch = get_arch(config.model)
     frame = data.train.frame
     if frame is None or frame.landmarks is None or not get_encoding(config.encoding).needs_landmarks:
@@ -137,45 +137,9 @@ def _optimizer(config: ClockTrialConfig, total_steps: int):
     return keras.optimizers.AdamW(learning_rate=lr, weight_decay=config.weight_decay)
 
 
-def predict_outputs(model, x: np.ndarray, *, batch_size: int = 256) -> dict[str, np.ndarray]:
-    """Run the reader on float32 (N, S, S, 1) in batches → {head name: (N, units) numpy}.
-
-    predict_on_batch runs the compiled (traced once) forward pass; an eager model(x) is ~25× slower per call."""
-    parts: dict[str, list] = {}
-    for i in range(0, len(x), batch_size):
-        out = model.predict_on_batch(x[i : i + batch_size])
-        for k, v in out.items():
-            parts.setdefault(k, []).append(np.asarray(v))
-    return {k: np.concatenate(v) for k, v in parts.items()}
-
-
-def decode_images(model, images: np.ndarray, *, tta: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """uint8 (N, S, S) at the model's size → (decoded labels (N, 2), confidence (N,) or None).
-
-    tta: point readers (`landmarks`) read each image at 8 rotations and agree on the points (ablab.clock.tta), and
-    a reader saved with a second stage then runs it on the dials the points place (ablab.clock.stages: the dial
-    check, after 8 views, or the polar reader, after one: stages.point_views); the per-epoch validation curve
-    reads once (tta=False, no second stage). Other encodings read once."""
-    from ablab.clock.models import parse_model_name
-    from ablab.clock.stages import point_views, reader_parts, second_outputs
-    from ablab.clock.tta import tta_outputs
-
-    encoding, _ = parse_model_name(model.name)
-    points_net, second_net = reader_parts(model)
-    point_heads = [h.name for h in encoding.heads if h.points]
-    if not (tta and len(point_heads) == 1):
-        return encoding.decode(predict_outputs(points_net, np.asarray(images, np.float32)[..., None]))
-    head, images = point_heads[0], np.asarray(images, np.uint8)
-    outputs = tta_outputs(lambda x: points_net.predict_on_batch(x)[head], images, head, point_views(second_net))
-    if second_net is not None:
-        outputs.update(second_outputs(second_net, images, outputs[head].reshape(len(images), -1, 2)))
-    return encoding.decode(outputs)
-
-
-def evaluate_reader(model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """The `evaluate --json` fields for `model` on images (N, S, S) with labels (N, 2)."""
-    pred, _ = decode_images(model, images)
-    return summarize(labels, pred)
+def evaluate_reader(reader: Reader, images: np.ndarray, labels: np.ndarray) -> dict:
+    """The `evaluate --json` fields for `reader` on images (N, S, S) with labels (N, 2)."""
+    return summarize(labels, reader.read(images)[0])
 
 
 class _CseCurve:
@@ -184,13 +148,15 @@ class _CseCurve:
     def __new__(cls, reader, valid, progress):
         import keras
 
+        one_view = Reader(reader, parse_model_name(reader.name)[0])
+
         class Curve(keras.callbacks.Callback):
             def __init__(self):
                 super().__init__()
                 self.values: list[float] = []
 
             def on_epoch_end(self, epoch, logs=None):
-                pred, _ = decode_images(reader, valid.images, tta=False)  # 8× cheaper: inside the timed fit
+                pred, _ = one_view.read(valid.images)  # one view, no second stage: 8× cheaper, inside the timed fit
                 self.values.append(float(cse_minutes(valid.labels, pred).mean()))
                 if callable(progress):
                     progress({"epoch": epoch + 1, **(logs or {}), "val_mean_cse_min": self.values[-1]})

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ablab.clock.data.landmarks import LANDMARKS
+
 TTA_ANGLES_DEG = (0.0, 45.0, 90.0, 135.0, 180.0, 225.0, 270.0, 315.0)
 VOTE_TOL_DEG = 10.0  # views whose 12 lies this close agree on it (10°, 15°, 20° measured: 10° best within 1 min)
 
@@ -64,9 +66,7 @@ def unrotate_points(points: np.ndarray, angles_deg=TTA_ANGLES_DEG) -> np.ndarray
 def view_geometry(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(..., P, 2) landmark points → (12 o'clock direction (...,) rad clockwise from image-up, mirrored (...,) bool).
 
-    Mirrored: the 3 lies counter-clockwise of the 12 (as ablab.clock.landmarks.dial_frame decides it)."""
-    from ablab.clock.landmarks import LANDMARKS
-
+    Mirrored: the 3 lies counter-clockwise of the 12 (as ablab.clock.data.landmarks.dial_frame decides it)."""
     centre, d12, d3, d9 = (points[..., LANDMARKS.index(k), :] for k in ("centre", "dial12", "dial3", "dial9"))
     up = d12 - centre
     twelve_rad = np.arctan2(up[..., 0], -up[..., 1])
@@ -104,11 +104,6 @@ def aggregate_points(points: np.ndarray) -> np.ndarray:
     return np.nanmedian(np.where(chosen[..., None, None], points, np.nan), axis=1)
 
 
-def mirror_share(views: np.ndarray) -> np.ndarray:
-    """(N, A, P, 2) views → (N,) the share of views that see a mirror image (evidence for ablab.clock.dialcheck)."""
-    return view_geometry(views)[1].mean(axis=1)
-
-
 def tta_views(predict_points, images: np.ndarray, angles_deg=TTA_ANGLES_DEG, *, chunk: int = 32) -> np.ndarray:
     """uint8 (N, S, S) → (N, A, P, 2): the points found on each turned copy, turned back into the image's frame.
 
@@ -124,7 +119,7 @@ def tta_views(predict_points, images: np.ndarray, angles_deg=TTA_ANGLES_DEG, *, 
     return np.concatenate(parts) if parts else np.zeros((0, len(angles_deg), 0, 2))
 
 
-def tta_outputs(predict_points, images: np.ndarray, head: str, angles_deg=TTA_ANGLES_DEG) -> dict[str, np.ndarray]:
-    """uint8 (N, S, S) → the decoder's inputs: {head: (N, 2P) agreed points, "mirror_share": (N,)}."""
+def tta_points(predict_points, images: np.ndarray, angles_deg=TTA_ANGLES_DEG) -> np.ndarray:
+    """uint8 (N, S, S) → (N, 2P) the points the views agree on (aggregate_points), flat as the points head gives."""
     views = tta_views(predict_points, images, angles_deg)
-    return {head: aggregate_points(views).reshape(len(views), -1), "mirror_share": mirror_share(views)}
+    return aggregate_points(views).reshape(len(views), -1)
