@@ -129,8 +129,8 @@ class Finding:
 
 def judge(values: SeedValues, claim: Claim) -> Finding:
     """One claim's verdict from per-seed accuracies (the report and the decision mode both call this)."""
-    if not any(values(c) for c in claim.cells()):
-        return Finding(claim, NOT_RUN, [])
+    if not all(values(c) for c in claim.cells()):  # a budgeted run left (some of) its cells out
+        return Finding(claim, NOT_RUN, [], trials=sum(len(values(c)) for c in claim.cells()))
     results = [run_test(values, t) for t in claim.tests]
     verdict = combine([r.verdict for r in results])
     needed = claim_seeds_needed(results) if verdict == UNDECIDED else None
@@ -139,7 +139,7 @@ def judge(values: SeedValues, claim: Claim) -> Finding:
 
 
 def evaluate(data: ReportData, claims: tuple[Claim, ...] | None = None) -> list[Finding]:
-    """A verdict for every claim; claims whose cells the store does not hold are marked 'not run'."""
+    """A verdict for every claim; claims with a cell the store does not hold are marked 'not run'."""
     cache: dict[CellId, dict[int, float]] = {}
 
     def values(cell_id: CellId) -> dict[int, float]:

@@ -30,6 +30,8 @@ def _slug(verdict: str) -> str:
 
 
 def _needed(f: Finding) -> str:
+    if f.verdict == NOT_RUN:
+        return "not run at this budget"
     if f.verdict != UNDECIDED:
         return ""
     return str(f.seeds_needed) if f.seeds_needed is not None else f"> {MAX_SEEDS_ESTIMATE} (effect ≈ 0 or no interval)"
@@ -80,7 +82,8 @@ def _claim_blocks(data: ReportData, f: Finding) -> list[Block]:
     if f.results and (caveat := reduction(data, f)):
         blocks.append(Paragraph(caveat, note=True))
     if not f.results:
-        return blocks + [Paragraph("Not run at this budget: the store holds none of this claim's rows.", note=True)]
+        return blocks + [Paragraph(f"Not run at this budget: the store holds {f.trials} of the trials its rows need "
+                                   "(a budgeted run starts a claim only when all its cells can get 2 seeds).", note=True)]
     blocks.append(Paragraph(f"{f.trials} finished trials behind its cells" + (
         f"; seeds per cell that would decide it at the observed effect and variance: {_needed(f)}"
         if f.verdict == UNDECIDED else "") + "."))
