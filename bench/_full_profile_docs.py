@@ -10,6 +10,11 @@ from pathlib import Path
 from _report import machine_line, write_section
 
 
+SLICE_NOTE = ("CPU slice: Table 6's first two rows on MNIST, 1 seed, 1 epoch on 2,000 images (validated on 500, tested "
+              "on 2,000); the first call stopped at its budget with both trials running, the second released them "
+              "and ran them again, then the store was exported and rendered with `ablab report --results`.")
+
+
 def _load_json(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
@@ -53,13 +58,13 @@ def sweep_lines(sweep: dict | None) -> list[str]:
 def calls_lines(progress: dict | None) -> list[str]:
     if not progress or not progress.get("calls"):
         return ["No `run` call recorded."]
-    lines = ["| call started | GPU | backend | gpus/trial | wall (s) | studies (finished/trials) |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| call started | GPU | backend | gpus/trial | wall (s) | load avg at end | studies (finished/trials) |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for c in progress["calls"]:
         studies = ", ".join(f"{s['study']} {s['finished']}/{s['trials']}" + (" (stopped at budget)"
                             if s["stopped_at_budget"] else "") for s in c["studies"])
         lines.append(f"| {c['started']} | {c['gpu']} | {c['backend']} | {c['gpus_per_trial']} | {c['wall_s']} | "
-                     f"{studies} |")
+                     f"{c.get('load_average_1min', '–')} | {studies} |")
     return lines
 
 
@@ -93,10 +98,44 @@ def publish_report(store_path: Path, report_dir: Path, ablab: list[str], env: di
     progress, sweep = _load_json(store_path.parent / "progress.json"), _load_json(store_path.parent / "sweep.json")
     (report_dir / "README.md").write_text(readme(summary, progress, sweep))
     title = "The report's settings, end to end" if section == "full-profile" else f"Full-profile path ({section})"
+    what = SLICE_NOTE if "slice" in section else ""
     write_section(section, "\n".join([
         f"## {title} (`bench/full_profile.py`)", "",
         machine_line(ablab[ablab.index("--backend") + 1]) + " (publishing machine; the runs' machines below)", "",
         f"Store {store_path.name}: {summary['finished']} finished trials on {', '.join(summary['devices']) or '–'}, "
-        f"summed trial time {summary['trial_time_s']:,.0f} s. Report: `{report_dir.name}/`.", "",
+        f"summed trial time {summary['trial_time_s']:,.0f} s. Report: `{report_dir.name}/`. {what}", "",
         *sweep_lines(sweep), "", *calls_lines(progress)]))
     print(f"wrote {report_dir}/index.html, README.md and results.csv; docs/benchmarks.md section {section}")
+
+
+def time_log(path: Path) -> dict:
+    """The figures of a `/usr/bin/time -v` log: wall, user and system CPU seconds, peak memory."""
+    wanted = {"Elapsed (wall clock) time (h:mm:ss or m:ss)": "wall", "User time (seconds)": "user_s",
+              "System time (seconds)": "system_s", "Maximum resident set size (kbytes)": "max_rss_kb"}
+    found = {}
+    for line in path.read_text().splitlines() if path.exists() else []:
+        name, _, value = line.strip().rpartition(": ")
+        if name in wanted:
+            found[wanted[name]] = value.strip()
+    if "wall" in found:
+        parts = [float(p) for p in found["wall"].split(":")]
+        found["wall_s"] = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
+    return found
+
+
+def cpu_trial_section(row, timing: dict, command: str, load_note: str) -> None:
+    """docs/benchmarks.md: the report's reference CNN (Table 1's CNN for MNIST) at full settings on this CPU."""
+    epochs = row.history.get("epoch_time_s") or []
+    images = 55_000 * len(epochs)
+    cpu_s = float(timing.get("user_s", 0)) + float(timing.get("system_s", 0))
+    write_section("full-profile-cpu-trial", "\n".join([
+        "## One full-profile CNN trial on this CPU (`bench/full_profile.py cpu-trial`)", "",
+        machine_line(row.backend or "tensorflow") + f" · device: {row.device or 'not recorded'}", "",
+        f"Command: `{command}` (trial {row.key}: Table 1's CNN for MNIST, seed 0, the same trial as that cell of "
+        "`table1 --profile full`).", "",
+        "| test accuracy | test loss | report | epochs | wall (s) | CPU user+sys (s) | fit (s) | train image-passes/s | peak RSS (MB) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        f"| {row.test_accuracy:.4f} | {row.test_loss:.4f} | 0.994 | {len(epochs)} | {timing.get('wall_s', row.wall_time_s):,.0f} | "
+        f"{cpu_s:,.0f} | {row.fit_time_s:,.0f} | {images / max(sum(epochs), 1e-9):,.0f} | "
+        f"{int(timing.get('max_rss_kb', 0)) / 1024:,.0f} |", "",
+        f"Per-epoch training time (s): {', '.join(f'{t:.0f}' for t in epochs)}. {load_note}"]))

@@ -6,6 +6,8 @@
     python3 bench/full_profile.py run --device --out $OUT            # carry: .whl runs/device-data runs/full
     # here, after a call: take the store back, render docs/full-report/ from its export, write docs/benchmarks.md
     .venv/bin/python bench/full_profile.py publish --from <files_at>
+    # on this CPU: the reference CNN once at full settings (10 epochs, all data), timed
+    .venv/bin/python bench/full_profile.py cpu-trial --store runs/cpu-trial/ablab.db
     # on this CPU: the same path on a slice (two rows of Table 6, MNIST, 1 epoch, 2,000 images, 1 seed)
     .venv/bin/python bench/full_profile.py run --slice --store runs/slice/ablab.db --out runs/slice --budget-s 60
 
@@ -252,6 +254,7 @@ def run(args) -> None:
                 break
             call["studies"].append(run_table(study, args, backend, fraction, deadline, log))
     call["wall_s"] = round(time.time() - start, 1)
+    call["load_average_1min"] = round(os.getloadavg()[0], 2)  # at the end of the call (2-core CPU: others' work)
     progress["calls"].append(call)
     (args.store.parent / "progress.json").write_text(json.dumps(progress, indent=1))
     write_out(args, progress)
@@ -271,9 +274,39 @@ def publish(args) -> None:
     publish_report(args.store, args.report_dir, ablab_command(pick_backend()), child_env(), args.section)
 
 
+def _has_complete_trial(store_path: Path) -> bool:
+    from ablab.store import Store
+
+    return store_path.exists() and any(r.state == "complete" for r in Store(store_path).trials())
+
+
+CPU_TRIAL_SETS = ("model=cnn", "dataset=mnist", *(f"{k}={v}" for k, v in REFERENCE_CNN.items()), "epochs=10")
+
+
+def cpu_trial(args) -> None:
+    """The report's reference CNN (Table 1's CNN for MNIST, 10 epochs, all data) once through `ablab train` on this
+    machine, under /usr/bin/time -v (CPU seconds), unless --store already holds it; then its benchmark section."""
+    from _full_profile_docs import cpu_trial_section, time_log
+
+    from ablab.store import Store
+
+    sets = [arg for s in CPU_TRIAL_SETS[2:] for arg in ("--set", s)]
+    train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", "0", "--store", str(args.store)]
+    log = args.store.parent / "time.log"
+    if not _has_complete_trial(args.store):
+        args.store.parent.mkdir(parents=True, exist_ok=True)
+        timer = ["/usr/bin/time", "-v", "-o", str(log)] if Path("/usr/bin/time").exists() else []
+        subprocess.run([*timer, *ablab_command(pick_backend(), *train)], cwd=ROOT, env=child_env(), check=True)
+    row = next(r for r in Store(args.store).trials() if r.state == "complete")
+    load = os.getloadavg()
+    note = (f"Shared 2-core machine: other work ran beside it (load average {load[0]:.1f} at publishing), so the "
+            "wall time is an upper bound; CPU seconds are this trial's own.")
+    cpu_trial_section(row, time_log(log), "ablab " + " ".join(train), note)
+
+
 def parse_args(argv: list[str] | None = None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("action", choices=("prepare", "run", "publish"))
+    parser.add_argument("action", choices=("prepare", "run", "publish", "cpu-trial"))
     parser.add_argument("--store", type=Path, default=ROOT / "runs" / "full" / "ablab.db")
     parser.add_argument("--out", type=Path, default=None, help="where run copies the store, export, progress")
     parser.add_argument("--budget-s", type=float, default=520.0, help="stop the tables after this many seconds")
@@ -294,7 +327,7 @@ def parse_args(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    {"prepare": lambda a: prepare(ROOT), "run": run, "publish": publish}[args.action](args)
+    {"prepare": lambda a: prepare(ROOT), "run": run, "publish": publish, "cpu-trial": cpu_trial}[args.action](args)
 
 
 if __name__ == "__main__":
