@@ -1,4 +1,4 @@
-"""The quick profile's stated reductions: CNNs that learn (6,000 images, epochs × 0.3, batch × 1/8), 2 seeds for
+"""The quick profile's stated reductions: CNNs that learn (8,000 images, epochs × 0.3, batch × 1/8), 2 seeds for
 every cell of a claim, and batch_scale's rounding."""
 
 from ablab.report.findings import CLAIMS
@@ -10,7 +10,7 @@ from ablab.studies.spec import parse_spec
 def test_the_reference_cnn_under_quick_is_the_measured_setting():
     cells = expand(load_builtin("table5"), "quick")
     ref = next(t.spec.config for t in cells if t.row == "BS=256 Ep=10")
-    assert (ref.train_subset, ref.epochs, ref.batch_size, ref.valid_subset, ref.test_subset) == (6000, 3, 32, 500, 2000)
+    assert (ref.train_subset, ref.epochs, ref.batch_size, ref.valid_subset, ref.test_subset) == (8000, 3, 32, 500, 2000)
     short = next(t.spec.config for t in cells if t.row == "BS=64 Ep=5")
     assert (short.epochs, short.batch_size) == (2, 8)  # rows keep their order in epochs and batch size
 
