@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ablab.errors import AblabError
-from ablab.studies.spec import PROFILES, Change, GridGroup, ModelProfile, Profile, Row, Seeds, StudySpec, VaryGroup
+from ablab.studies.schema import PROFILES, Change, GridGroup, ModelProfile, Profile, Row, Seeds, StudySpec, VaryGroup
 from ablab.train.spec import TrialSpec, config_class
 
 
