@@ -104,7 +104,7 @@ def test_ray_packs_trials_at_the_requested_gpu_fraction(fake_gpu_ray):
 
     executor = make_executor("ray", workers=None, data_dir=None, hook=HOOK, gpus_per_trial=0.25)
     assert (executor.gpu_fraction, executor.slots) == (0.25, 4)  # 8 CPUs, but one GPU at 0.25: four at once
-    specs = unique_specs(expand(parse_spec(tiny_spec(seeds=4, rows=1)), "quick"))  # 8 trials
+    specs = unique_specs(expand(parse_spec(tiny_spec(seeds=3, rows=1)), "quick"))  # 6 trials
     for spec in specs:
         executor.submit(spec)  # all at once: Ray, not the driver, must hold back the fifth
     outcomes = []
@@ -129,3 +129,15 @@ def test_ray_without_gpus_defaults_to_cpu_and_refuses_a_fraction(tmp_path):
             make_executor("ray", workers=None, data_dir=None, hook=HOOK, gpus_per_trial=0.25)
     finally:
         ray.shutdown()
+
+
+def test_cli_refuses_a_gpu_fraction_without_a_gpu_and_stores_nothing(tmp_path, capsys, monkeypatch):
+    import ablab.studies.executors as executors
+    from ablab.commands import build_app, run_app
+
+    monkeypatch.setattr(executors, "local_gpu_count", lambda: 0)
+    store = tmp_path / "s.db"
+    with pytest.raises(SystemExit) as exit_:
+        run_app(build_app(), ["study", "run", "table2", "--gpus-per-trial", "0.25", "--store", str(store)])
+    assert exit_.value.code == 2
+    assert "--gpus-per-trial 0.25" in capsys.readouterr().err and not store.exists()
