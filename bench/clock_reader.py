@@ -36,7 +36,7 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="{}", help="JSON overrides of the best ClockTrialConfig (best_config())")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cache-dir", default=os.environ.get("ABLAB_CACHE", str(Path.home() / ".cache/ablab/datasets")))
+    parser.add_argument("--cache-dir", default=None, help="dataset cache (default: $ABLAB_CACHE or ~/.cache/ablab/datasets)")
     parser.add_argument("--out", default=None, help="where to keep the trained reader (.keras)")
     parser.add_argument("--reads", type=int, default=50, help="timed single-image reads")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
@@ -75,7 +75,9 @@ def main() -> None:
     from ablab.clock.read.train import train_reader
 
     config = ClockTrialConfig(**{**best_config().model_dump(), **json.loads(args.config)})
-    cache = Path(args.cache_dir)
+    from ablab.commands._options import resolve_cache_dir
+
+    cache = resolve_cache_dir(args.cache_dir)
     start = time.perf_counter()
     data = clock_data(config.preset, config.n_images, size=config.image_size, seed=config.data_seed, data_dir=cache)
     single = preset_test_set("single", config, data_dir=cache)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 import typer
 import yaml
 
+from ablab.data.fetch import default_cache_dir
 from ablab.errors import AblabError
 
 DEFAULT_STORE = Path("runs/ablab.db")
+CACHE_ENV = "ABLAB_CACHE"
 
 StoreOption = typer.Option(DEFAULT_STORE, "--store", help="SQLite store of trials.", show_default=True)
 DataDirOption = typer.Option(
@@ -18,11 +21,19 @@ DataDirOption = typer.Option(
 )
 
 
-def data_dir(cache_dir: Path | None) -> Path:
-    """The dataset cache: --cache-dir, else $ABLAB_CACHE, else ~/.cache/ablab/datasets."""
+def resolve_cache_dir(cache_dir: Path | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """The dataset cache, for every command and bench: --cache-dir, else $ABLAB_CACHE, else
+    ~/.cache/ablab/datasets (ablab.data.default_cache_dir). The one place the environment decides it."""
     if cache_dir is not None:
-        return cache_dir
-    return Path(os.environ.get("ABLAB_CACHE", Path.home() / ".cache" / "ablab" / "datasets"))
+        return Path(cache_dir).expanduser()
+    if environ.get(CACHE_ENV):
+        return Path(environ[CACHE_ENV]).expanduser()
+    return default_cache_dir()
+
+
+def data_dir(cache_dir: Path | None) -> Path:
+    """resolve_cache_dir from the process's environment (the name the study and train commands use)."""
+    return resolve_cache_dir(cache_dir)
 
 
 def parse_sets(items: list[str]) -> dict:

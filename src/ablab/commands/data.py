@@ -14,25 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ablab.data import DATASETS, Splits, default_cache_dir, fetch_dataset, get_spec, read_cache
+from ablab.commands._options import DataDirOption, resolve_cache_dir
+from ablab.data import DATASETS, Splits, fetch_dataset, get_spec, read_cache
 from ablab.data.checksums import Manifest
 from ablab.data.fetch import dataset_dir
 from ablab.data.splits import SPLITS, make_splits
 from ablab.errors import AblabError
 
-CACHE_ENV = "ABLAB_CACHE"
-CACHE_OPTION = typer.Option(
-    None, "--cache-dir", help=f"Dataset cache directory [default: ${CACHE_ENV} or ~/.cache/ablab/datasets]."
-)
-
-
-def resolve_cache_dir(cache_dir: Path | None, environ: Mapping[str, str] = os.environ) -> Path:
-    """--cache-dir, else $ABLAB_CACHE, else the default. Other entry points use this too, so all agree."""
-    if cache_dir is not None:
-        return Path(cache_dir).expanduser()
-    if environ.get(CACHE_ENV):
-        return Path(environ[CACHE_ENV]).expanduser()
-    return default_cache_dir()
+CACHE_OPTION = DataDirOption
 
 
 def resolve_keras_dir(environ: Mapping[str, str] = os.environ) -> Path | None:
