@@ -210,6 +210,20 @@ def sweep(args, backend: str) -> dict:
 # --- run, publish ---------------------------------------------------------------------------------------------
 
 
+def copy_store(source: Path, target: Path) -> None:
+    """A consistent one-file copy of a SQLite store (its WAL included), through SQLite's backup API: a plain file
+    copy can miss trials still in `ablab.db-wal` after a stopped run."""
+    import sqlite3
+
+    target.unlink(missing_ok=True)
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
 def write_out(args, progress: dict) -> None:
     """Store, CSV export and progress.json into --out (what comes back from the GPU machine)."""
     from ablab.store import Store
@@ -218,7 +232,7 @@ def write_out(args, progress: dict) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.store.exists():
         if args.out.resolve() != args.store.parent.resolve():
-            shutil.copy2(args.store, args.out / "ablab.db")
+            copy_store(args.store, args.out / "ablab.db")
         write_export(Store(args.store), args.out / "results.csv")
     for name in ("sweep.json", "progress.json"):
         if (args.store.parent / name).exists() and args.out.resolve() != args.store.parent.resolve():
@@ -268,7 +282,9 @@ def publish(args) -> None:
 
     if args.from_dir:
         args.store.parent.mkdir(parents=True, exist_ok=True)
-        for name in ("ablab.db", "sweep.json", "progress.json"):
+        if (args.from_dir / "ablab.db").exists():
+            copy_store(args.from_dir / "ablab.db", args.store)
+        for name in ("sweep.json", "progress.json"):
             if (args.from_dir / name).exists():
                 shutil.copyfile(args.from_dir / name, args.store.parent / name)
     publish_report(args.store, args.report_dir, ablab_command(pick_backend()), child_env(), args.section)

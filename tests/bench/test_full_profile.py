@@ -77,3 +77,32 @@ def test_cpu_slice_runs_stops_resumes_and_reports(tmp_path):
                              "--out", str(tmp_path / "report")], check=True)  # run exported the store beside it
     assert report.returncode == 0
     assert "Table 6 (slice)" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_copy_store_keeps_trials_still_in_the_write_ahead_log(tmp_path):
+    store = Store(tmp_path / "a" / "ablab.db")
+    held = store._connect()  # an open connection keeps the WAL from being checkpointed into the main file
+    store.claim("k1", {"model": "cnn"}, 0)
+    full_profile.copy_store(store.path, tmp_path / "copy.db")
+    held.close()
+    assert [r.key for r in Store(tmp_path / "copy.db").trials()] == ["k1"]
+
+
+def test_sweep_point_measures_per_trial_and_aggregate_rates(tmp_path, monkeypatch):
+    """The GPU-only sweep, with the study run replaced by one that stores k trials of known epoch times."""
+    from ablab.train.spec import TrialResult
+
+    def fake_study_run(command, **kwargs):
+        store = Store(command[command.index("--store") + 1])
+        trials = int(command[command.index("--workers") + 1])
+        assert float(command[command.index("--gpus-per-trial") + 1]) == 1 / trials
+        for i in range(trials):
+            store.claim(f"k{i}", {"model": "cnn"}, i)
+            store.finish(f"k{i}", TrialResult(
+                key=f"k{i}", state="complete", test_loss=0.1, test_accuracy=0.98, history={"epoch_time_s": [9.0, 5.5]},
+                metrics={}, wall_time_s=20, fit_time_s=15, backend="jax", versions={}, device="NVIDIA H200"))
+    monkeypatch.setattr(full_profile.subprocess, "run", fake_study_run)
+    point = full_profile.sweep_point(tmp_path, 4, "jax", full_profile.parse_args(["run"]))
+    assert point["complete"] == 4 and point["per_trial_images_per_s"] == [10_000.0] * 4  # 55,000 / 5.5 s
+    assert point["aggregate_steady_images_per_s"] == 40_000.0 and point["devices"] == ["NVIDIA H200"]
+    assert "sweep-4" in (tmp_path / "sweep-4.yaml").read_text()
