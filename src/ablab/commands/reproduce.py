@@ -8,17 +8,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from ablab.commands._options import DataDirOption, StoreOption, data_dir
-from ablab.commands.study import (
-    ExecutorOption, GpusPerTrialOption, HookOption, NoProgressOption, ProfileOption, RayAddressOption, SeedsOption,
-    WorkersOption, _executor, _models, _print_summary, _run,
+from ablab.commands._options import DataDirOption, StoreOption
+from ablab.commands.study_runs import (
+    BudgetOption, ExecutorOption, GpusPerTrialOption, HookOption, MaxSeedsOption, NoProgressOption, ProfileOption,
+    RayAddressOption, SeedsOption, WorkersOption, decision_policy, run_decision, run_even,
 )
 from ablab.errors import AblabError
 
 QUICK_BUDGET = "30m"  # `make run`: every table of the report on a 2-core CPU
-BudgetOption = typer.Option(
-    None, "--budget", help="Time budget for training, e.g. 30m, 1h30m (decision mode; default under quick: 30m).")
-MaxSeedsOption = typer.Option(5, "--max-seeds", min=2, help="Decision mode: the most seeds a cell gets.")
 EvenOption = typer.Option(False, "--even", help="No decision mode: every cell at the profile's seeds (or --seeds).")
 WithClockOption = typer.Option(
     False, "--with-clock", help="Also run Task 3's clock-encodings study (budgeted runs leave it out: it cannot learn in one).")
@@ -26,42 +23,6 @@ WithClockOption = typer.Option(
 
 def register(root: typer.Typer) -> None:
     root.command("reproduce")(reproduce)
-
-
-def decision_policy(budget: str | None, max_seeds: int):
-    """The decision mode's settings from the command line (a bad --budget exits 2 naming it)."""
-    from ablab.studies.decide import DecisionPolicy, parse_budget
-
-    return DecisionPolicy(max_seeds=max_seeds, budget_s=parse_budget(budget) if budget else None)
-
-
-def run_decision(specs, profile: str, policy, executor: str, workers, ray_address, store_path: Path, cache_dir,
-                 hook, no_progress: bool, gpus_per_trial=None) -> None:
-    """Run `specs` in decision mode and print what it did; exit 1 when some trial failed."""
-    from ablab.store import Store
-    from ablab.studies.decide import run_decided
-
-    for spec in specs:
-        spec.profile(profile)  # unknown profile: fail before anything starts
-    cache = data_dir(cache_dir)
-    runner = _executor(executor, workers, ray_address, cache, hook, gpus_per_trial, _models(specs, profile))
-    summary, decision = run_decided(specs, Store(store_path), runner, profile=profile, policy=policy, data_dir=cache,
-                                    hook=hook, show_progress=not no_progress)
-    _print_summary(summary, runner.name)
-    _print_decision(decision, policy)
-    if summary.failed:
-        raise typer.Exit(1)
-
-
-def _print_decision(decision, policy) -> None:
-    counts: dict[str, int] = {}
-    for verdict in decision.verdicts.values():
-        counts[verdict] = counts.get(verdict, 0) + 1
-    budget = f"{policy.budget_s / 60:.1f} min" if policy.budget_s else "none"
-    Console().print(
-        f"decision mode: {', '.join(f'{v} {n}' for v, n in sorted(counts.items()))}; stopped: {decision.stop_reason}; "
-        f"budget used {decision.spent_s / 60:.1f} of {budget}; seeds per cell 2–{policy.max_seeds}"
-        + (f"; not run at this budget: {', '.join(decision.not_started)}" if decision.not_started else ""))
 
 
 def _studies(profile: str, budgeted: bool, with_clock: bool) -> list:
@@ -108,7 +69,7 @@ def reproduce(
             run_decision(specs, profile, decision_policy(budget, max_seeds), executor, workers, ray_address,
                          store_path, cache_dir, hook, no_progress, gpus_per_trial)
         else:
-            _run(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
+            run_even(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
                  gpus_per_trial)
     except typer.Exit as exit_:  # some trials failed: still report what was stored, then exit non-zero
         failed = exit_
