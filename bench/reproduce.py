@@ -7,7 +7,7 @@ sum of their wall times; the reference CNN's test accuracy per dataset; the Find
 Targets on this 2-core CPU: `make run` ≤ 30 min; quick reference CNN ≥ 0.95 MNIST, ≥ 0.80 Fashion-MNIST;
 ≥ 10 of 19 claims decided.
 
-    .venv/bin/python bench/reproduce.py [--profile quick] [--budget 26m] [--store runs/ablab.db] [--out report]
+    .venv/bin/python bench/reproduce.py [--profile quick] [--budget 24m] [--store runs/ablab.db] [--out report]
         [--no-run] [--wall-s S --cpu-s S --resume-s S] [--note TEXT] [--no-write]
 
 --no-run only summarizes an existing store (e.g. after `make run` on a fresh clone, whose wall, CPU and resume
@@ -43,7 +43,7 @@ def parse_args():
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--store", type=Path, default=None, help="default: a fresh temporary store")
     parser.add_argument("--out", type=Path, default=None, help="report folder (default: next to the store)")
-    parser.add_argument("--budget", default="26m", help="--budget of the reproduce run (as make run)")
+    parser.add_argument("--budget", default="24m", help="--budget of the reproduce run (as make run)")
     parser.add_argument("--no-run", action="store_true", help="only summarize the store")
     parser.add_argument("--wall-s", type=float, default=None, help="measured wall of an external run (make run)")
     parser.add_argument("--cpu-s", type=float, default=None, help="its CPU time (user + sys, children included)")
