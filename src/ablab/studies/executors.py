@@ -166,6 +166,6 @@ def make_executor(
         raise AblabError("--ray-address needs --executor ray")
     gpus = local_gpu_count() if local_gpus is None else local_gpus
     workers, fraction = local_gpu_plan(workers, gpus_per_trial, gpus, models or [])
-    if workers == 0:
-        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook, gpu_fraction=fraction))
+    if workers == 0:  # one trial at a time in this process: it may use the whole GPU
+        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook))
     return LocalExecutor(workers, data_dir, WorkerSetup(backend, threads_per_worker(workers), hook, fraction))
