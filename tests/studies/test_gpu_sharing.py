@@ -120,13 +120,28 @@ def test_ray_packs_trials_at_the_requested_gpu_fraction(fake_gpu_ray):
           "worker processes")
 
 
-def test_ray_without_gpus_defaults_to_cpu_and_refuses_a_fraction(tmp_path):
+def test_ray_without_gpus_defaults_to_cpu_refuses_a_fraction_and_ships_data(tmp_path):
     ray = pytest.importorskip("ray")
+    from ablab.studies.ray_executor import RayExecutor
+
+    driver_cache = tmp_path / "driver"
+    (driver_cache / "mnist").mkdir(parents=True)
+    (driver_cache / "mnist" / "manifest.json").write_text('{"files": {}}')
     ray.init(num_cpus=2, num_gpus=0, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     try:
         assert make_executor("ray", workers=None, data_dir=None, hook=HOOK).gpu_fraction == 0.0
         with pytest.raises(AblabError, match="has no GPU"):
             make_executor("ray", workers=None, data_dir=None, hook=HOOK, gpus_per_trial=0.25)
+        executor = RayExecutor(workers=1, address=None, data_dir=driver_cache, backend="tensorflow", hook=HOOK,
+                               ship_data=True)
+        spec = parse_spec(tiny_spec(seeds=1, rows=1))
+        from ablab.studies.expand import expand, unique_specs
+
+        trial = next(t for t in unique_specs(expand(spec, "quick")) if t.config.dataset == "mnist")
+        shipped = executor._shipped_ref(trial)  # put into the object store once, then reused
+        assert shipped[0] is executor._shipped_ref(trial)[0]
+        assert unpack_dataset(shipped[0], tmp_path / "node", "mnist") is True  # fetched through ray.get
+        assert (tmp_path / "node" / "mnist" / "manifest.json").read_text() == '{"files": {}}'
     finally:
         ray.shutdown()
 
