@@ -139,3 +139,32 @@ def cpu_trial_section(row, timing: dict, command: str, load_note: str) -> None:
         f"{cpu_s:,.0f} | {row.fit_time_s:,.0f} | {images / max(sum(epochs), 1e-9):,.0f} | "
         f"{int(timing.get('max_rss_kb', 0)) / 1024:,.0f} |", "",
         f"Per-epoch training time (s): {', '.join(f'{t:.0f}' for t in epochs)}. {load_note}"]))
+
+
+def keras_epochs(train_log: Path) -> list[dict]:
+    """Keras's verbose=2 epoch lines ("215/215 - 981s - ... - val_accuracy: 0.9772 - ..."): seconds and metrics."""
+    epochs = []
+    for line in train_log.read_text().splitlines() if train_log.exists() else []:
+        parts = [p.strip() for p in line.split(" - ")]
+        if len(parts) > 2 and parts[1].endswith("s") and parts[1][:-1].isdigit():
+            metrics = dict(p.split(": ", 1) for p in parts[2:] if ": " in p)
+            epochs.append({"seconds": int(parts[1][:-1]), **{k: float(v) for k, v in metrics.items()}})
+    return epochs
+
+
+def cpu_trial_progress_section(train_log: Path, command: str, load_note: str) -> None:
+    """docs/benchmarks.md while the CPU trial still runs: the epochs it has finished, stated as such."""
+    import datetime as dt
+
+    epochs = keras_epochs(train_log)
+    rows = [f"| {i + 1} | {e['seconds']} | {e.get('accuracy', float('nan')):.4f} | {e.get('val_accuracy', float('nan')):.4f} |"
+            for i, e in enumerate(epochs)]
+    write_section("full-profile-cpu-trial", "\n".join([
+        "## One full-profile CNN trial on this CPU (`bench/full_profile.py cpu-trial`)", "",
+        machine_line("tensorflow"), "",
+        f"Command: `{command}` (Table 1's CNN for MNIST, seed 0, the same trial as that cell of `table1 --profile "
+        "full`).", "",
+        f"**Still running** at {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC: {len(epochs)} of 10 epochs "
+        "done, so no test accuracy yet (the report: 0.994 MNIST). `bench/full_profile.py cpu-trial --store STORE "
+        "--report-only` rewrites this section with the test accuracy, wall and CPU time once it has finished.", "",
+        "| epoch | seconds | train accuracy | valid accuracy |", "| --- | --- | --- | --- |", *rows, "", load_note]))

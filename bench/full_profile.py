@@ -302,21 +302,26 @@ CPU_TRIAL_SETS = ("model=cnn", "dataset=mnist", *(f"{k}={v}" for k, v in REFEREN
 def cpu_trial(args) -> None:
     """The report's reference CNN (Table 1's CNN for MNIST, 10 epochs, all data) once through `ablab train` on this
     machine, under /usr/bin/time -v (CPU seconds), unless --store already holds it; then its benchmark section."""
-    from _full_profile_docs import cpu_trial_section, time_log
+    from _full_profile_docs import cpu_trial_progress_section, cpu_trial_section, time_log
 
     from ablab.store import Store
 
     sets = [arg for s in CPU_TRIAL_SETS[2:] for arg in ("--set", s)]
     train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", "0", "--store", str(args.store)]
-    log = args.store.parent / "time.log"
-    if not _has_complete_trial(args.store):
+    log, train_log = args.store.parent / "time.log", args.store.parent / "train.log"
+    if not _has_complete_trial(args.store) and not args.report_only:
         args.store.parent.mkdir(parents=True, exist_ok=True)
         timer = ["/usr/bin/time", "-v", "-o", str(log)] if Path("/usr/bin/time").exists() else []
-        subprocess.run([*timer, *ablab_command(pick_backend(), *train)], cwd=ROOT, env=child_env(), check=True)
-    row = next(r for r in Store(args.store).trials() if r.state == "complete")
+        with train_log.open("w") as out:  # Keras's per-epoch lines: the figures while it runs
+            subprocess.run([*timer, *ablab_command(pick_backend(), *train)], cwd=ROOT, env=child_env(), check=True,
+                           stdout=out)
     load = os.getloadavg()
     note = (f"Shared 2-core machine: other work ran beside it (load average {load[0]:.1f} at publishing), so the "
             "wall time is an upper bound; CPU seconds are this trial's own.")
+    if not _has_complete_trial(args.store):  # --report-only while it runs: the epochs so far
+        cpu_trial_progress_section(train_log, "ablab " + " ".join(train), note)
+        return
+    row = next(r for r in Store(args.store).trials() if r.state == "complete")
     cpu_trial_section(row, time_log(log), "ablab " + " ".join(train), note)
 
 
@@ -336,6 +341,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--from", dest="from_dir", type=Path, default=None, help="publish: a call's files")
     parser.add_argument("--report-dir", type=Path, default=ROOT / "docs" / "full-report")
     parser.add_argument("--section", default="full-profile", help="publish: the docs/benchmarks.md section")
+    parser.add_argument("--report-only", action="store_true", help="cpu-trial: write the section, train nothing")
     args = parser.parse_args(argv)
     args.out = args.out or args.store.parent
     return args

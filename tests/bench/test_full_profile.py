@@ -106,3 +106,14 @@ def test_sweep_point_measures_per_trial_and_aggregate_rates(tmp_path, monkeypatc
     assert point["complete"] == 4 and point["per_trial_images_per_s"] == [10_000.0] * 4  # 55,000 / 5.5 s
     assert point["aggregate_steady_images_per_s"] == 40_000.0 and point["devices"] == ["NVIDIA H200"]
     assert "sweep-4" in (tmp_path / "sweep-4.yaml").read_text()
+
+
+def test_keras_epoch_lines_are_read_from_the_training_log(tmp_path):
+    from _full_profile_docs import keras_epochs
+
+    log = tmp_path / "train.log"
+    log.write_text("Epoch 1/10\n215/215 - 981s - 5s/step - accuracy: 0.7893 - loss: 0.6603 - val_accuracy: 0.9772 - "
+                   "val_loss: 0.0739\nEpoch 2/10\n")
+    assert keras_epochs(log) == [{"seconds": 981, "accuracy": 0.7893, "loss": 0.6603, "val_accuracy": 0.9772,
+                                  "val_loss": 0.0739}]
+    assert keras_epochs(tmp_path / "none.log") == []
