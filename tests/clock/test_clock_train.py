@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 
 from ablab.clock.read.config import NO_AUGMENT, ClockTrialConfig
-from ablab.clock.data.sets import Frame
-from ablab.clock.data.sets import ClockArrays, ClockPart
+from ablab.clock.data.parts import ClockArrays, ClockPart, Frame
 from ablab.errors import AblabError
 
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ablab.clock.data.sets import Frame
+from ablab.clock.data.parts import Frame
 from ablab.clock.read.encodings import ENCODINGS, get_encoding
 from ablab.clock.read.metrics import cse_minutes
 from ablab.errors import AblabError

@@ -233,7 +233,7 @@ def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, mo
     from ablab.clock.read.config import ClockTrialConfig
     from ablab.clock.read.polar_net import build_polar_net
     from ablab.clock.read.networks import ARCHS
-    from ablab.clock.data.sets import ClockArrays
+    from ablab.clock.data.parts import ClockArrays
     from ablab.clock.read.stages import STAGES, reader_parts
     from ablab.clock.read.train import train_reader
 

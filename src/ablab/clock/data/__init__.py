@@ -1,6 +1,7 @@
 """Clock data: generating sets (generate: images, labels, camera and landmark points, written beside each other),
 loading the report's .npy format (dataset: the one loader and label check), the seven landmark points of a
-drawn clock (landmarks), images into a reader's shape (images), and sets in memory (sets: Frame, ClockPart).
+drawn clock (landmarks), images into a reader's shape (images), splits in memory (parts: Frame, ClockPart) and
+generated sets cached under a data directory (sets).
 
 May import ablab.clock.draw, never ablab.clock.read.
 """

@@ -1,64 +1,15 @@
-"""Data sets in memory: a split's images, labels and each image's camera and landmarks (ClockPart), the three
-splits of a set (ClockArrays), and generated sets made once and cached under a data directory.
-
-Images stay uint8 in memory (a 100,000-image pool is 2.2 GB; float32 would be 9 GB).
+"""Generated sets made once and cached under a data directory (clock_data), split 80/10/10 into ClockArrays with
+each image's camera and landmarks; and extra test sets of another preset (preset_test_set).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ablab.clock.data.dataset import load
-
-
-@dataclass(frozen=True)
-class Frame:
-    """How the camera saw each clock: clockwise rotation of 12 o'clock from image-up (deg), and mirror flags."""
-
-    rotation_deg: np.ndarray  # (N,) float
-    mirrored: np.ndarray  # (N,) bool
-    landmarks: np.ndarray | None = None  # (N, 7, 2) ablab.clock.data.landmarks.LANDMARKS in normalized image coordinates
-    mirror_cue: np.ndarray | None = None  # (N,) bool: the dial shows a mirror image as one (numerals, writing)
-
-    def take(self, idx) -> Frame:
-        pick = lambda a: None if a is None else a[idx]  # noqa: E731
-        return Frame(self.rotation_deg[idx], self.mirrored[idx], pick(self.landmarks), pick(self.mirror_cue))
-
-    def flipped(self, flip) -> Frame:
-        """The camera of the same images mirrored left-right where flip (N,) is True: rotation → −rotation, the
-        mirror flag toggles, landmarks' x → −x."""
-        flip = np.asarray(flip, bool)
-        points = None
-        if self.landmarks is not None:
-            points = self.landmarks.copy()
-            points[flip, :, 0] *= -1.0
-        return Frame(np.where(flip, np.mod(-self.rotation_deg, 360.0), self.rotation_deg),
-                     self.mirrored ^ flip, points, self.mirror_cue)
-
-
-@dataclass(frozen=True)
-class ClockPart:
-    """One split: uint8 images (N, S, S), int labels (N, 2), and the camera per image when known."""
-
-    images: np.ndarray
-    labels: np.ndarray
-    frame: Frame | None = None
-
-    def __len__(self) -> int:
-        return len(self.images)
-
-    def take(self, idx) -> ClockPart:
-        return ClockPart(self.images[idx], self.labels[idx], None if self.frame is None else self.frame.take(idx))
-
-
-@dataclass(frozen=True)
-class ClockArrays:
-    train: ClockPart
-    valid: ClockPart
-    test: ClockPart
+from ablab.clock.data.parts import ClockArrays, ClockPart, Frame
 
 
 def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path,

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ablab.clock.data.sets import ClockPart
+from ablab.clock.data.parts import ClockPart
 from ablab.clock.read.config import ClockAugment
 from ablab.clock.read.encodings import Encoding
 

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ablab.clock.data.landmarks import DIAL_RHO, LANDMARKS
-from ablab.clock.data.sets import Frame
+from ablab.clock.data.parts import Frame
 from ablab.clock.read.metrics import DIAL_MIN
 from ablab.errors import AblabError, unknown_name
 

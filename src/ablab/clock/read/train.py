@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from ablab.clock.data.sets import ClockArrays, clock_data, preset_test_set
+from ablab.clock.data.parts import ClockArrays
+from ablab.clock.data.sets import clock_data, preset_test_set
 from ablab.clock.read.batches import augmenter, make_batches
 from ablab.clock.read.config import ClockTrialConfig
 from ablab.clock.read.encodings import get_encoding, keras_loss
