@@ -157,6 +157,9 @@ def batch_factor(batch_size: int | None) -> float:
 BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "marginally_better": 0.5}
 
 
+FREE_ROWS_CHANCE = 0.25
+
+
 def _base_chance(claim: Claim) -> float:
     return min(BASE_CHANCE.get(t.kind, 0.5) for t in claim.tests)
 
@@ -213,8 +216,8 @@ class Scheduler:
     def _units(self, findings: dict[str, Finding], busy: set[str]) -> list[Unit]:
         units = [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
         free = self._open([t for cell in self.plan.free_cells for t in self.plan.base(cell)])
-        if free:
-            units.append(Unit("rows outside the claims", free, 1.0))
+        if free:  # the tables show them, but they decide nothing: after the claims that could be decided
+            units.append(Unit("rows outside the claims", free, FREE_ROWS_CHANCE))
         for u in units:
             u.cost_s = sum(self.view.trial_s(t) for t in u.trials) / self.slots
         return sorted(units, key=lambda u: (u.cost_s / u.chance, u.name))
