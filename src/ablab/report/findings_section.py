@@ -93,7 +93,7 @@ def _claim_blocks(data: ReportData, f: Finding) -> list[Block]:
 
 def _task3_blocks(t: Task3Finding) -> list[Block]:
     blocks: list[Block] = [Heading(3, f"{t.id} — {t.verdict}: {t.text}")]
-    if t.indicative:
+    if t.indicative and t.trials:
         blocks.append(Paragraph("Reduced settings: these clock trials ran on the reduced profile stated in the Task 3 "
                                 "section (the report's regime is --profile full).", note=True))
     blocks.append(Paragraph("Rule: confirmed when every encoding of the report's approaches is at chance in trials "
