@@ -55,7 +55,17 @@ def device_setup(root: Path) -> Path:
     if (root / DATA_TAR).exists() and not all((DEVICE_CACHE / n / "manifest.json").exists() for n in DATASETS):
         with tarfile.open(root / DATA_TAR) as tar:
             tar.extractall(DEVICE_CACHE, filter="data")
+    check_ready()
     return DEVICE_CACHE
+
+
+def check_ready() -> None:
+    """Stop at once, saying what to carry, when the wheels or the datasets did not travel (not 10 minutes later)."""
+    missing = [name for name in ("keras", "pydantic") if importlib.util.find_spec(name) is None]
+    missing += [f"dataset {n}" for n in DATASETS if not (DEVICE_CACHE / n / "manifest.json").exists()]
+    if missing:
+        raise SystemExit(f"missing on this machine: {', '.join(missing)}; run `bench/full_profile.py prepare` where "
+                         "there is network, then carry .whl and runs/device-data with the call")
 
 
 def gpu_name() -> str | None:
