@@ -51,6 +51,7 @@ def device_setup(root: Path) -> Path:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps", "--no-compile",
                         "--no-cache-dir", "--upgrade", "--target", str(SITE), *wheels], check=True)
         sys.path.insert(0, str(SITE))
+        importlib.invalidate_caches()  # the finders cached /tmp/site's listing before the install
         os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(SITE), os.environ.get("PYTHONPATH", "")) if p)
     if (root / DATA_TAR).exists() and not all((DEVICE_CACHE / n / "manifest.json").exists() for n in DATASETS):
         with tarfile.open(root / DATA_TAR) as tar:
