@@ -234,7 +234,7 @@ def write_out(args, progress: dict) -> None:
         if args.out.resolve() != args.store.parent.resolve():
             copy_store(args.store, args.out / "ablab.db")
         write_export(Store(args.store), args.out / "results.csv")
-    for name in ("sweep.json", "progress.json"):
+    for name in ("sweep.json", "run.log"):  # run.log: the study runs' own output, for a failed call
         if (args.store.parent / name).exists() and args.out.resolve() != args.store.parent.resolve():
             shutil.copy2(args.store.parent / name, args.out / name)
     (args.out / "progress.json").write_text(json.dumps(progress, indent=1))
