@@ -66,7 +66,7 @@ def _summary_row(data: ReportData, f: Finding) -> list[str]:
 
 
 def _task3_row(t: Task3Finding) -> list[str]:
-    return [t.id, t.text, t.verdict + (" (reduced)" if t.indicative else ""), "–", str(t.trials), t.seeds_text]
+    return [t.id, t.text, t.verdict + (" (reduced)" if t.indicative and t.trials else ""), "–", str(t.trials), t.seeds_text]
 
 
 def _test_row(r: TestResult) -> list[str]:
