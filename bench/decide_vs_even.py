@@ -149,7 +149,9 @@ def describe(rows: list[dict], model: dict, args, wall_s: float, cpu_s: float) -
         f"Simulated, not trained: each replicate draws 5 seeds per MLP claim cell from normals fitted to the stored "
         f"trials of `{args.store}` (profile {args.profile}; per cell its mean, per table and dataset a shared "
         f"per-seed offset and a per-trial sd), runs the real decision mode on that pool (cap 5 seeds) and gives an "
-        f"even spread the same number of trials. Claims: {', '.join(c.id for c in MLP_CLAIMS)}.", "",
+        f"even spread the same number of trials. Claims: {', '.join(c.id for c in MLP_CLAIMS)}. Caveat: the pool "
+        "draws every trial independently, so rows that train bit-identically in reality (Table 3's steps per "
+        "execution: MLP-5 is refuted by identical results) differ by noise here.", "",
         "| replicate | trials (both ways) | decided: decision mode | decided: even spread | decision mode | even |",
         "| ---: | ---: | ---: | ---: | --- | --- |",
     ]
