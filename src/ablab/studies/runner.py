@@ -124,17 +124,14 @@ class Driver:
         self.last_beat = time.monotonic()
 
     def run(self, todo: list) -> None:
-        queue = list(todo)
-        try:
-            while queue or self.in_flight:
-                self._fill(queue)
-                for outcome in self.executor.next_done(WAIT_SLICE_S):
-                    self._store(outcome)
-                self._beat()
-        except BaseException:
-            for key in list(self.in_flight):
-                self.store.fail(key, "interrupted: the study run stopped before this trial finished")
-            raise
+        """Run every spec of `todo`: `run_feed` with a feed that hands them out as slots free up."""
+        pending = list(todo)
+
+        def feed(_busy: set, free: int) -> list:
+            taken, pending[:free] = pending[:free], []
+            return taken
+
+        self.run_feed(feed)
 
     def run_feed(self, feed) -> None:
         """Like `run`, but whenever a slot is free it asks `feed(busy_keys, free_slots)` for more trial specs
