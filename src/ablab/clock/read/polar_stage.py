@@ -74,10 +74,11 @@ def compile_polar_net(net, *, steps: int, lr: float = 2e-3) -> None:
 
 
 def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr: float = 2e-3,
-                  variants: int = 2) -> float:
+                  variants: int = 2, callbacks: tuple | list = ()) -> float:
     """Train net on jittered strips of part (a ClockPart with landmarks); returns the wall time in s, strips
     included. `variants` sets of strips (each with its own jitter and flips) are cut up front and the epochs
-    take turns: cutting them inside the training loop made a step 50% slower on 2 cores (measured)."""
+    take turns: cutting them inside the training loop made a step 50% slower on 2 cores (measured). `callbacks`
+    (Keras) go to every epoch's fit, e.g. a progress bar."""
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     sets = [training_strips(part, rng) for _ in range(min(variants, epochs))]
@@ -86,7 +87,8 @@ def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr
         cut = sets[epoch % len(sets)]
         targets = {"angles": polar.angle_targets(cut["angles"]), "mirror": cut["mirrored"].astype(np.float32)[:, None],
                    "offset": cut["offset"], "radius": cut["radius"]}
-        net.fit(cut["strips"][..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+        net.fit(cut["strips"][..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0,
+                callbacks=list(callbacks))
     return time.perf_counter() - start
 
 

@@ -23,7 +23,7 @@ class SecondStage:
 
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
-    fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size) → wall time in s
+    fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
     read: Callable[..., tuple]  # (predict, images uint8 (N, S, S), points (N, 7, 2)) → (labels (N, 2), confidence)
 
 

@@ -23,6 +23,7 @@ from ablab.clock.read.encodings import get_encoding, keras_loss
 from ablab.clock.read.metrics import MISTAKES_ARTIFACT, cse_minutes, mistakes_npz, summarize
 from ablab.clock.read.networks import build_clock_model, get_arch, parse_model_name
 from ablab.clock.read.reader import Reader
+from ablab.clock.read.stage_bar import StageBar
 from ablab.clock.read.stages import get_stage, two_stage_model
 from ablab.errors import AblabError
 
@@ -60,13 +61,16 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
                          mirror_prob=config.augment.mirror_prob)
     valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
     curve = _CseCurve(reader, data.valid, progress)
+    stages = 2 if get_arch(config.model).second_stage else 1
     start = time.perf_counter()
-    hist = trainer.fit(train, validation_data=valid, epochs=config.epochs, callbacks=[curve],
-                       verbose=2 if progress is True else 0)
+    with StageBar(f"stage 1/{stages}: {config.model}", epochs=config.epochs, steps_per_epoch=len(train),
+                  enabled=progress is True) as bar:
+        hist = trainer.fit(train, validation_data=valid, epochs=config.epochs, callbacks=[curve, bar.callback()],
+                           verbose=0)
     wall_s = time.perf_counter() - start
     second_s = 0.0
     if get_arch(config.model).second_stage:
-        reader, second_s = _with_second_stage(reader, config, seed, data)
+        reader, second_s = _with_second_stage(reader, config, seed, data, progress is True)
     reading = Reader.of(reader)
     test_pred, _ = reading.read(data.test.images)  # once: for the metrics and the report's worst readings
     metrics = summarize(data.test.labels, test_pred)
@@ -86,7 +90,7 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     return {"metrics": metrics, "history": history, "artifacts": artifacts}
 
 
-def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays):
+def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays, show_bar: bool):
     """(reader joined with its second stage trained on data.train, the stage's training wall time in s)."""
     arch = get_arch(config.model)
     frame = data.train.frame
@@ -96,7 +100,11 @@ def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockA
     stage = get_stage(arch.second_stage)
     with _precision(config.precision):
         net = stage.build()
-    wall_s = stage.fit(net, data.train, epochs=arch.second_epochs, seed=seed, batch_size=config.batch_size)
+    steps = math.ceil(len(data.train.images) / config.batch_size)
+    with StageBar(f"stage 2/2: {arch.second_stage} reader", epochs=arch.second_epochs, steps_per_epoch=steps,
+                  enabled=show_bar) as bar:
+        wall_s = stage.fit(net, data.train, epochs=arch.second_epochs, seed=seed, batch_size=config.batch_size,
+                           callbacks=[bar.callback()])
     return two_stage_model(reader, net), wall_s
 
 

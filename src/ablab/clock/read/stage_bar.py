@@ -1,0 +1,69 @@
+"""A Rich progress bar over one training stage of a clock reader: steps of all its epochs, elapsed time, ETA and
+the last epoch's loss, so that no stage of a 30-minute training runs silently.
+
+`StageBar` is a context manager; `.callback()` is the Keras callback that advances it (one per `fit` call: the
+polar stage calls `fit` once per epoch). Per-batch hooks make Keras wait for each step, which costs little at the
+clock readers' step sizes (tens of ms of convolutions on 64 images of 150 px) but would not for a small MLP.
+Keras is imported when a callback is made, like everywhere in `ablab.clock`, so that drawing clocks never loads it.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+
+class StageBar:
+    """`with StageBar("polar reader", epochs=9, steps_per_epoch=300) as bar: net.fit(..., callbacks=[bar.callback()])`.
+
+    Disabled (enabled=False) it shows nothing and its callback only counts, so library callers stay silent."""
+
+    def __init__(self, title: str, *, epochs: int, steps_per_epoch: int, enabled: bool = True,
+                 console: Console | None = None):
+        self.title, self.epochs, self.steps_per_epoch = title, epochs, steps_per_epoch
+        self.epoch = 0
+        self._progress = Progress(
+            TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps · elapsed"),
+            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
+            console=console, disable=not enabled,
+        )
+        self._task = None
+
+    def __enter__(self) -> "StageBar":
+        self._progress.start()
+        self._task = self._progress.add_task(self._describe(None), total=self.epochs * self.steps_per_epoch)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def _describe(self, loss: float | None) -> str:
+        shown = "" if loss is None else f" · loss {loss:.4g}"
+        return f"epoch {min(self.epoch + 1, self.epochs)}/{self.epochs}{shown}"
+
+    def step(self) -> None:
+        self._progress.update(self._task, advance=1)
+
+    def epoch_done(self, loss: float | None) -> None:
+        self.epoch += 1
+        self._progress.update(self._task, description=self._describe(loss))
+
+    @property
+    def steps_done(self) -> int:
+        return int(self._progress.tasks[0].completed) if self._progress.tasks else 0
+
+    def callback(self):
+        """A Keras callback that advances this bar each training step and names the epoch and its loss."""
+        import keras
+
+        bar = self
+
+        class Advance(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                bar.step()
+
+            def on_epoch_end(self, epoch, logs=None):
+                loss = (logs or {}).get("loss")
+                bar.epoch_done(None if loss is None else float(loss))
+
+        return Advance()

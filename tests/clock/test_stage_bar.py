@@ -1,0 +1,35 @@
+"""The per-stage training bar: it counts every step of every fit call and names the stage and the epoch."""
+
+import io
+
+import keras
+import numpy as np
+from rich.console import Console
+
+from ablab.clock.read.stage_bar import StageBar
+
+
+def _tiny_fit(callbacks, epochs: int) -> None:
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(40, 3)).astype("float32"), rng.normal(size=(40, 1)).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=8, epochs=epochs, verbose=0, callbacks=callbacks)
+
+
+def test_bar_counts_steps_across_fit_calls_and_shows_the_stage():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160)
+    with StageBar("stage 2/2: polar reader", epochs=3, steps_per_epoch=5, console=console) as bar:
+        for _ in range(3):  # the polar stage fits one epoch per call
+            _tiny_fit([bar.callback()], epochs=1)
+    assert bar.steps_done == 15 and bar.epoch == 3
+    text = out.getvalue()
+    assert "stage 2/2: polar reader" in text and "15/15" in text and "epoch 3/3 · loss" in text
+
+
+def test_disabled_bar_prints_nothing_but_still_counts():
+    out = io.StringIO()
+    with StageBar("stage 1/1", epochs=2, steps_per_epoch=5, enabled=False, console=Console(file=out)) as bar:
+        _tiny_fit([bar.callback()], epochs=2)
+    assert out.getvalue() == "" and bar.epoch == 2
