@@ -116,3 +116,13 @@ def test_parse_budget(text, seconds):
 def test_a_bad_budget_names_the_fix(text):
     with pytest.raises(AblabError, match="--budget .*30m"):
         parse_budget(text)
+
+
+@pytest.mark.parametrize("needed,chance", [(3, 1.0), (4, 0.5), (5, 0.5), (7, 0.1), (10, 0.1), (11, 0.0), (137, 0.0),
+                                           (None, 0.1)])
+def test_a_claim_out_of_reach_gets_no_more_seeds(needed, chance):
+    from ablab.report.findings import Finding
+    from ablab.studies.decide import chance_of_deciding
+
+    finding = Finding(CLAIMS[1], "not decided", seeds_needed=needed)
+    assert chance_of_deciding(finding, target=3, max_seeds=5) == chance
