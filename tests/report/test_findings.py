@@ -137,3 +137,14 @@ def test_undecided_claims_say_how_many_seeds_would_decide_them():
     claim = f.Claim("X", "s", "t", (f.Test("better", A, M, b=B),))
     finding = f.judge(values_of(rows), claim)
     assert finding.verdict == f.UNDECIDED and finding.seeds_needed == 3 and finding.trials == 4
+
+
+def test_a_claim_not_run_at_the_budget_shows_what_its_two_seeds_would_cost():
+    from ablab.report.findings_section import findings_blocks
+
+    report = data({})
+    report.artifacts["decision:quick"] = ("json", b"", {"spent_s": 1440.0, "not_run_cost_s": {"CNN-8": 1260.0}})
+    table = next(b for b in findings_blocks(report, f.evaluate(report)) if hasattr(b, "rows"))
+    rows = {row[0]: row[-1] for row in table.rows}
+    assert rows["CNN-8"] == "not run at this budget (≈ 21 min more for 2 seeds)"
+    assert rows["CNN-9"] == "not run at this budget"  # no estimate stored: none shown

@@ -126,3 +126,14 @@ def test_a_claim_out_of_reach_gets_no_more_seeds(needed, chance):
 
     finding = Finding(CLAIMS[1], "not decided", seeds_needed=needed)
     assert chance_of_deciding(finding, target=3, max_seeds=5) == chance
+
+
+def test_claims_not_run_at_the_budget_carry_their_estimated_cost(tmp_path):
+    from ablab.store.studies import StudyIndex
+
+    store = Store(tmp_path / "s.db")
+    _, _, decision = run(store, DecisionPolicy(max_seeds=5, budget_s=25.0, reserve_s=0.0))
+    assert decision.not_started  # 25 s cannot bring every cell to 2 seeds (8 trials of 10 s on 2 slots)
+    meta = StudyIndex(store).artifact("decision:quick")[2]
+    costs = meta["not_run_cost_s"]
+    assert set(costs) == set(decision.not_started) and all(cost >= 10.0 for cost in costs.values())

@@ -29,9 +29,16 @@ def _slug(verdict: str) -> str:
     return f"verdict-{verdict.replace(' ', '-')}"
 
 
-def _needed(f: Finding) -> str:
+def _not_run_cost_s(data: ReportData) -> dict[str, float]:
+    """Per claim not run at the decision mode's budget: the wall seconds it estimated the claim's 2 seeds need."""
+    stored = data.artifacts.get(f"decision:{data.profile}")
+    return dict(stored[2].get("not_run_cost_s", {})) if stored else {}
+
+
+def _needed(f: Finding, cost_s: dict[str, float] | None = None) -> str:
     if f.verdict == NOT_RUN:
-        return "not run at this budget"
+        more = (cost_s or {}).get(f.claim.id)
+        return "not run at this budget" + (f" (≈ {more / 60:.0f} min more for 2 seeds)" if more else "")
     if f.verdict != UNDECIDED:
         return ""
     return str(f.seeds_needed) if f.seeds_needed is not None else f"> {MAX_SEEDS_ESTIMATE} (effect ≈ 0 or no interval)"
@@ -62,7 +69,7 @@ def reduction(data: ReportData, finding: Finding) -> str:
 
 def _summary_row(data: ReportData, f: Finding) -> list[str]:
     return [f.claim.id, f.claim.text, f.verdict + (" (reduced)" if reduction(data, f) else ""), _effect(f),
-            str(f.trials), _needed(f)]
+            str(f.trials), _needed(f, _not_run_cost_s(data))]
 
 
 def _task3_row(t: Task3Finding) -> list[str]:

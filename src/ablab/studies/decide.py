@@ -204,6 +204,11 @@ class Scheduler:
         cells = self.plan.by_cell[cell]
         return sum(1 for t in cells.values() if self.view.finished(t) or t.key in self.scheduled)
 
+    def base_cost_s(self, claim: Claim) -> float:
+        """Estimated wall seconds to bring every cell of the claim to the starting seeds, on this run's slots."""
+        base = {t.key: t for cell in claim.cells() for t in self.plan.base(cell) if not self.view.finished(t)}
+        return sum(self.view.trial_s(t) for t in base.values()) / self.slots
+
     def _claim_unit(self, claim: Claim, finding: Finding, busy: set[str]) -> Unit | None:
         cells = claim.cells()
         if any(t.key in busy for cell in cells for t in self.plan.by_cell[cell].values()):
@@ -255,9 +260,14 @@ def _spent_before(index: StudyIndex, profile: str) -> float:
     return float(stored[2].get("spent_s", 0.0)) if stored else 0.0
 
 
-def _save_spent(index: StudyIndex, profile: str, spent_s: float, policy: DecisionPolicy, stop: str) -> None:
-    index.put_artifact(f"decision:{profile}", "json", b"", {"spent_s": round(spent_s, 1), "budget_s": policy.budget_s,
-                                                            "max_seeds": policy.max_seeds, "stop": stop})
+def _save_spent(index: StudyIndex, profile: str, spent_s: float, policy: DecisionPolicy, stop: str,
+                not_run_cost_s: dict[str, float] | None = None) -> None:
+    """The decision artifact: budget spent and why it stopped; at the end, per claim not run at this budget, the
+    estimated wall seconds its cells' 2 seeds would take on this machine (the report shows what budget would do)."""
+    meta = {"spent_s": round(spent_s, 1), "budget_s": policy.budget_s, "max_seeds": policy.max_seeds, "stop": stop}
+    if not_run_cost_s:
+        meta["not_run_cost_s"] = {k: round(v, 1) for k, v in not_run_cost_s.items()}
+    index.put_artifact(f"decision:{profile}", "json", b"", meta)
 
 
 def _record(index: StudyIndex, plan: Plan, view: StoreView, scheduler: Scheduler) -> int:
@@ -315,7 +325,10 @@ def run_decided(specs: list[StudySpec], store: Store, executor, *, profile: str,
     summary.cells = _record(index, plan, view, scheduler)
     summary.trials = len({t.key for cells in plan.by_cell.values() for t in cells.values() if view.finished(t)})
     summary.wall_time_s = time.perf_counter() - start
-    return summary, _decision_summary(plan, view, scheduler)
+    decision = _decision_summary(plan, view, scheduler)
+    costs = {c.id: scheduler.base_cost_s(c) for c in plan.claims if c.id in decision.not_started}
+    _save_spent(index, profile, decision.spent_s, policy, decision.stop_reason or "interrupted", costs)
+    return summary, decision
 
 
 def _decision_summary(plan: Plan, view: StoreView, scheduler: Scheduler) -> DecisionSummary:
