@@ -7,6 +7,7 @@ commit 459b322; pinned_images.npy are 32 other `varied` clocks and pinned_readin
 """
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,8 @@ def test_a_reader_saved_before_the_move_reads_the_pinned_images_as_it_did():
 
     pinned = json.loads((FIXTURES / "pinned_readings.json").read_text())
     images = np.load(FIXTURES / "pinned_images.npy")
-    reader = load_reader(FIXTURES / "pinned_reader.keras")
+    # the first read, as before the move; the dial finder (added since) then looks again at dials it finds small
+    reader = replace(load_reader(FIXTURES / "pinned_reader.keras"), find_dial=False)
     assert reader.stage is not None and reader.views == (0.0,)  # the best reader's kind: points once, then polar
     labels, confidence = reader.read(images)  # `evaluate`, a trial's test scoring, the bench
     assert labels.tolist() == pinned["labels"]

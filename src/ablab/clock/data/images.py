@@ -31,21 +31,42 @@ def to_model_input(images, size: int, *, name: str = "images") -> np.ndarray:
     return arr.astype(np.float32)[..., None]
 
 
-def resize_gray(image: np.ndarray, size: int) -> np.ndarray:
-    """One (H, W) gray image → (size, size) uint8; non-square images are padded with their border gray first."""
-    from PIL import Image
-
+def square_gray(image: np.ndarray) -> np.ndarray:
+    """One (H, W) gray image → uint8 (side, side), side = max(H, W): a non-square one is centred on its border gray.
+    This square is what a reader's normalized coordinates (x, y in [−1, 1]) refer to."""
     img = np.asarray(image)
     if img.dtype != np.uint8:
         img = np.clip(img, 0, 255).astype(np.uint8)
     h, w = img.shape
-    if h != w:
-        side = max(h, w)
-        border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
-        canvas = np.full((side, side), int(np.median(border)), np.uint8)
-        canvas[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = img
-        img = canvas
-    return np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.LANCZOS))
+    if h == w:
+        return img
+    side = max(h, w)
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+    canvas = np.full((side, side), int(np.median(border)), np.uint8)
+    canvas[(side - h) // 2 : (side - h) // 2 + h, (side - w) // 2 : (side - w) // 2 + w] = img
+    return canvas
+
+
+def resize_gray(image: np.ndarray, size: int) -> np.ndarray:
+    """One (H, W) gray image → (size, size) uint8; non-square images are padded with their border gray first."""
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(square_gray(image)).resize((size, size), Image.Resampling.LANCZOS))
+
+
+def crop_gray(image: np.ndarray, centre: tuple[float, float], half: float, size: int) -> np.ndarray:
+    """The square around `centre` reaching `half` (normalized units of square_gray(image): x, y in [−1, 1], 1 = half
+    the side) → uint8 (size, size). The square is moved, not cut, to stay inside the picture; at half ≥ 1 it is the
+    whole picture. Cut from the picture as given, so a large photo gives a small dial all its own pixels."""
+    from PIL import Image
+
+    img = square_gray(image)
+    side = img.shape[0]
+    half_px = min(side / 2, max(4.0, half * side / 2))
+    cx = np.clip((centre[0] + 1) / 2 * side, half_px, side - half_px)
+    cy = np.clip((centre[1] + 1) / 2 * side, half_px, side - half_px)
+    box = (cx - half_px, cy - half_px, cx + half_px, cy + half_px)
+    return np.asarray(Image.fromarray(img).resize((size, size), Image.Resampling.LANCZOS, box=box))
 
 
 def load_image_file(path: Path) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Presets: how a ClockStyle is sampled. `single` is one clock photographed many times (the report's dataset);
-`varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw.
+`varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw;
+`small` puts a `varied` clock in a bigger picture (dial 0.3–0.5 of the side, off centre, on clutter).
 
 Every draw derives from the caller's `np.random.Generator`; a style is a pure function of the generator's state.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -117,7 +119,25 @@ def sample_varied_style(rng: random.Random) -> ClockStyle:
     )
 
 
-PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {"single": sample_single, "varied": sample_varied_style}
+SMALL_DIAMETER_FRAC = (0.3, 0.5)  # the `small` preset's dial: this share of the image side, across
+
+
+def sample_small_style(rng: random.Random) -> ClockStyle:
+    """A `varied` clock whose dial fills only 0.3–0.5 of the picture's side, anywhere in it, on the wall's clutter:
+    a clock in a photograph of a room rather than a photograph of a clock. Never trained on (a test of `read`)."""
+    style = sample_varied_style(rng)
+    face = style.face
+    reach = 2.0 ** (0.5 - 1.0 / face.exponent) * max(1.0, face.aspect_x)  # outline reach under any rotation
+    radius = rng.uniform(*SMALL_DIAMETER_FRAC) / 2 / reach
+    room = 0.485 - radius * reach  # how far the centre may move without cutting the dial
+    dx, dy = rng.uniform(-room, room), rng.uniform(-room, room)
+    small = replace(face, radius_frac=radius, center_dx_frac=dx, center_dy_frac=dy)
+    return replace(style, face=small)
+
+
+PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
+    "single": sample_single, "varied": sample_varied_style, "small": sample_small_style,
+}
 
 
 def sample_style(preset: str, rng: np.random.Generator) -> ClockStyle:

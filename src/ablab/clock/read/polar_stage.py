@@ -126,7 +126,8 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
 def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 3,
                   views=READ_VIEWS) -> dict[str, np.ndarray]:
     """uint8 (N, S, S) and the point reader's (N, 7, 2) points → the decoder's polar inputs:
-    {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability}.
+    {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability, "centre": (N, 2) and
+    "reach": (N,) of the last cut (normalized units; the reach is DIAL_MARGIN dial radii unless clipped)}.
 
     The first cut is around the point reader's centre at STRIP_REACH; each later one around the centre moved by
     the offset the polar reader saw and fitted to the dial it measured (forward reads: only their geometry is
@@ -139,7 +140,7 @@ def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: in
         out = polar_probs(predict, polar.polar_strips(images, centre, reach), both_ways=False)
         centre = centre + out["offset"] * (reach * polar.OFFSET_UNIT)[:, None]
         reach = np.clip(polar.fitted_reach(reach, out["radius"]), *REACH_LIMITS)
-    return _read_views(predict, images, centre, reach, views)
+    return {**_read_views(predict, images, centre, reach, views), "centre": centre, "reach": reach}
 
 
 def _read_views(predict, images, centre, reach, views) -> dict[str, np.ndarray]:
@@ -168,7 +169,10 @@ def decode_polar(outputs: dict) -> tuple[np.ndarray, np.ndarray]:
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
 
 
-def read_polar(predict, images: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def read_polar(predict, images: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The polar stage's reading: uint8 (N, S, S) and the point reader's (N, 7, 2) points → (int (N, 2)
-    [hour, minute], confidence (N,)); predict is the polar reader's forward pass (polar_outputs, decode_polar)."""
-    return decode_polar(polar_outputs(predict, images, points))
+    [hour, minute], confidence (N,), the dial it read: (centre (N, 2), radius (N,)) in normalized units);
+    predict is the polar reader's forward pass (polar_outputs, decode_polar)."""
+    outputs = polar_outputs(predict, images, points)
+    labels, confidence = decode_polar(outputs)
+    return labels, confidence, (outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN)

@@ -5,7 +5,8 @@ size. `Reader` holds its networks and its second stage, taken apart once; `Reade
 a point reader (`landmarks`) without a second stage reads each image at 8 rotations in one batch and agrees on
 the points (ablab.clock.read.tta); one with a second stage reads once (the stage only needs the centre) and the
 stage reads the dial the points place (ablab.clock.read.stages); any other reader reads once.
-`best_model_path` finds the best reader trained so far from a small registry file next to the store.
+`best_model_path` finds the best reader trained so far from a small registry file next to the store, else the
+reader that ships with ablab.
 """
 
 from __future__ import annotations
@@ -17,14 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-from ablab.clock.data.images import load_image_file, resize_gray, to_model_input
+from ablab.clock.data.images import crop_gray, load_image_file, resize_gray, to_model_input
 from ablab.clock.read.encodings import Encoding
 from ablab.clock.read.networks import parse_model_name
+from ablab.clock.read.shipped import SHIPPED_READER
 from ablab.clock.read.stages import SecondStage, reader_parts, stage_of
 from ablab.clock.read.tta import TTA_ANGLES_DEG, tta_points
 from ablab.errors import AblabError
 
 REGISTRY_FILE = "clock_models.json"
+# A dial measured smaller than ZOOM_BELOW (its radius in normalized units, 1 = half the picture's side) is cut out
+# at ZOOM_TO: the middle of the sizes the reader trained on (`varied` dials reach 0.6–0.94).
+ZOOM_BELOW, ZOOM_TO = 0.5, 0.75
 POINT_CHUNK = 32  # images per forward pass of a point reader (times its views)
 PREDICT_CHUNK = 256  # images per forward pass of any other reader
 
@@ -38,6 +43,7 @@ class Reader:
     stage: SecondStage | None = None
     second_net: object | None = None
     views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
+    find_dial: bool = True  # with a second stage: read a small dial again, cut out where the stage found it
 
     @classmethod
     def of(cls, model) -> Reader:
@@ -53,19 +59,37 @@ class Reader:
     def input_size(self) -> int:
         return int(self.net.input_shape[1])
 
-    def read(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """uint8 (N, S, S) at the reader's size → (labels int64 (N, 2) [hour, minute], confidence (N,) or None)."""
+    def read(self, images: np.ndarray, originals: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+        """uint8 (N, S, S) at the reader's size → (labels int64 (N, 2) [hour, minute], confidence (N,) or None).
+
+        With a second stage and `find_dial`, a dial the stage measured smaller than ZOOM_BELOW is cut out around
+        the centre it found, at ZOOM_TO (from `originals`, the pictures at their own size, when given) and read
+        again; the surer of the two readings is kept."""
         images = np.asarray(images, np.uint8)
         head = _point_head(self.encoding)
         if head is None:
             return self.encoding.decode(self._predict(images, PREDICT_CHUNK))
-        if self.views == (0.0,):
-            points = self._predict(images, POINT_CHUNK)[head]
-        else:
-            points = tta_points(lambda x: self.net.predict_on_batch(x)[head], images, self.views)
         if self.stage is None:
-            return self.encoding.decode({head: points})
-        return self.stage.read(self.second_net.predict_on_batch, images, points.reshape(len(images), -1, 2))
+            return self.encoding.decode({head: self._points(images, head)})
+        labels, confidence, (centre, radius) = self._read_staged(images, head)
+        small = np.flatnonzero(radius < ZOOM_BELOW) if self.find_dial else np.zeros(0, np.int64)
+        if small.size == 0:
+            return labels, confidence
+        pictures = images if originals is None else originals
+        crops = np.stack([crop_gray(pictures[i], centre[i], radius[i] / ZOOM_TO, self.input_size) for i in small])
+        zoomed, zoomed_confidence, _ = self._read_staged(crops, head)
+        surer = zoomed_confidence >= confidence[small]
+        labels[small[surer]], confidence[small[surer]] = zoomed[surer], zoomed_confidence[surer]
+        return labels, confidence
+
+    def _points(self, images: np.ndarray, head: str) -> np.ndarray:
+        if self.views == (0.0,):
+            return self._predict(images, POINT_CHUNK)[head]
+        return tta_points(lambda x: self.net.predict_on_batch(x)[head], images, self.views)
+
+    def _read_staged(self, images: np.ndarray, head: str) -> tuple:
+        points = self._points(images, head).reshape(len(images), -1, 2)
+        return self.stage.read(self.second_net.predict_on_batch, images, points)
 
     def warm_up(self) -> None:
         """Trace the forward passes a one-image read makes (its batch shapes), so the first read does not pay."""
@@ -92,6 +116,7 @@ class Reading:
     hour: int  # 0–11, 0 is 12 o'clock
     minute: int
     confidence: float | None
+    uncertain: bool = False  # confidence under the reader's threshold (chosen on validation data: its card)
 
     @property
     def hhmm(self) -> str:
@@ -122,19 +147,22 @@ def load_reader(path: Path) -> Reader:
     return reader
 
 
-def read_images(reader: Reader, images: list[np.ndarray], sources: list[str]) -> list[Reading]:
-    """Gray images of any size → one Reading each (resized to the reader's input). One image per read: the shape
-    load_reader traced, so no retracing whatever the number of files."""
-    read = [reader.read(resize_gray(img, reader.input_size)[None]) for img in images]
+def read_images(reader: Reader, images: list[np.ndarray], sources: list[str],
+                uncertain_below: float | None = None) -> list[Reading]:
+    """Gray images of any size → one Reading each (resized to the reader's input), flagged uncertain when its
+    confidence is under `uncertain_below`. One image per read: the shape load_reader traced, so no retracing
+    whatever the number of files."""
+    read = [reader.read(resize_gray(img, reader.input_size)[None], [img]) for img in images]
     labels = np.concatenate([labels for labels, _ in read])
     confidence = [None if conf is None else float(conf[0]) for _, conf in read]
-    return [Reading(src, int(h), int(m), c) for src, (h, m), c in zip(sources, labels, confidence)]
+    return [Reading(src, int(h), int(m), c, uncertain_below is not None and c is not None and c < uncertain_below)
+            for src, (h, m), c in zip(sources, labels, confidence)]
 
 
-def read_files(reader: Reader, paths: list[Path]) -> list[Reading]:
+def read_files(reader: Reader, paths: list[Path], uncertain_below: float | None = None) -> list[Reading]:
     """Read every image file (all are loaded first, so a bad file fails before any output)."""
     images = [load_image_file(p) for p in paths]
-    return read_images(reader, images, [str(p) for p in paths])
+    return read_images(reader, images, [str(p) for p in paths], uncertain_below)
 
 
 def images_for(reader: Reader, images: np.ndarray, name: str) -> np.ndarray:
@@ -158,8 +186,11 @@ def record_model(registry_dir: Path, model_path: Path, encoding: str, metrics: d
 
 def best_model_path(registry_dir: Path, store_path: Path | None = None) -> Path:
     """The existing reader with the lowest test mean common-sense error: among those `ablab clock train` recorded
-    in registry_dir, and the clock trials (studies, `ablab train`) of the store at store_path if it exists."""
+    in registry_dir, and the clock trials (studies, `ablab train`) of the store at store_path if it exists; the
+    shipped reader (ablab.clock.read.shipped) when the user has trained none."""
     entries = [e for e in _registry(Path(registry_dir)) + _store_entries(store_path) if Path(e["path"]).is_file()]
+    if not entries and SHIPPED_READER.is_file():
+        return SHIPPED_READER
     if not entries:
         raise AblabError(f"no trained clock reader recorded in {Path(registry_dir) / REGISTRY_FILE}"
                          f"{'' if store_path is None else f' or {store_path}'}; "

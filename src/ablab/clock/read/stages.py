@@ -24,7 +24,9 @@ class SecondStage:
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
     fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
-    read: Callable[..., tuple]  # (predict, images uint8 (N, S, S), points (N, 7, 2)) → (labels (N, 2), confidence)
+    # (predict, images uint8 (N, S, S), points (N, 7, 2)) → (labels (N, 2), confidence (N,), the dial read:
+    # (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side)
+    read: Callable[..., tuple]
 
 
 def _polar_stage() -> SecondStage:
