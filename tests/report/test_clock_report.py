@@ -96,3 +96,21 @@ def test_claim_is_confirmed_only_when_another_encoding_learns_on_the_same_budget
     assert "cliff" in why_not(at_chance[0], at_chance + [learner]) and "budget" not in why_not(at_chance[0], at_chance + [learner])
     assert claim_verdict(at_chance + [summary("periodic", [100.0, 104.0, 98.0])]) == "refuted"
     assert claim_verdict([summary("periodic", [130.0, 160.0, 175.0])]) == "not decided"
+
+
+def test_the_shipped_readers_card_in_the_store_becomes_its_own_task3_section(tmp_path):
+    """`ablab reproduce` puts the card in the store (the report reads only the store)."""
+    from pathlib import Path
+
+    from ablab.report.clock_section import SHIPPED_ARTIFACT, clock_blocks
+    from ablab.report.document import to_markdown
+    from ablab.report.load import ReportData
+
+    figures = {"n": 500, "mean_cse_min": 0.42, "median_cse_min": 0.3, "within_1min": 0.991, "hour_accuracy": 0.998}
+    card = {"train_command": "ablab clock train --data clocks", "bytes": 5_400_000, "shipped": "2026-11-29",
+            "fresh": {"seed": 1000, "single": figures, "varied": {**figures, "n": 1000, "mean_cse_min": 0.81}}}
+    data = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", card)})
+    text = to_markdown(clock_blocks(data, tmp_path))
+    assert "the reader that ships" in text and "ablab clock train --data clocks" in text
+    assert re.search(r"fresh `single` clocks.*\| 500 \| 0\.42 \|", text) and re.search(r"\| 1000 \| 0\.81 \|", text)
+    assert "without the dial finder" not in text  # rows the card lacks are left out

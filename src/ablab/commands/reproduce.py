@@ -73,7 +73,21 @@ def reproduce(
                  gpus_per_trial)
     except typer.Exit as exit_:  # some trials failed: still report what was stored, then exit non-zero
         failed = exit_
+    _record_shipped_reader(store_path)
     paths = write_report(store_path, out, profile=profile)
     Console().print(f"report: {paths['html']} and {paths['markdown']}")
     if failed is not None:
         raise failed
+
+
+def _record_shipped_reader(store_path: Path) -> None:
+    """The shipped clock reader's card into the store, for the report's Task 3 section (the report reads only the
+    store). An install without a shipped reader records nothing."""
+    from ablab.clock.read.shipped import shipped_card
+    from ablab.report.clock_section import SHIPPED_ARTIFACT
+    from ablab.store import Store
+    from ablab.store.studies import StudyIndex
+
+    card = shipped_card()
+    if card:
+        StudyIndex(Store(store_path)).put_artifact(SHIPPED_ARTIFACT, "json", b"", card)
