@@ -290,26 +290,30 @@ def publish(args) -> None:
     publish_report(args.store, args.report_dir, ablab_command(pick_backend()), child_env(), args.section)
 
 
-def _has_complete_trial(store_path: Path) -> bool:
+def _complete_trials(store_path: Path) -> list:
     from ablab.store import Store
 
-    return store_path.exists() and any(r.state == "complete" for r in Store(store_path).trials())
+    return [r for r in Store(store_path).trials() if r.state == "complete"] if store_path.exists() else []
+
+
+def _has_complete_trial(store_path: Path, seed: int | None = None) -> bool:
+    return any(seed is None or r.seed == seed for r in _complete_trials(store_path))
 
 
 CPU_TRIAL_SETS = ("model=cnn", "dataset=mnist", *(f"{k}={v}" for k, v in REFERENCE_CNN.items()), "epochs=10")
 
 
 def cpu_trial(args) -> None:
-    """The report's reference CNN (Table 1's CNN for MNIST, 10 epochs, all data) once through `ablab train` on this
-    machine, under /usr/bin/time -v (CPU seconds), unless --store already holds it; then its benchmark section."""
+    """The report's reference CNN (Table 1's CNN for MNIST, 10 epochs, all data) through `ablab train` on this
+    machine with --seed, under /usr/bin/time -v (CPU seconds), unless --store already holds that seed; then the
+    benchmark section, one row per seed the store holds (seed 0's logs are time.log/train.log, others
+    time-seed{N}.log/train-seed{N}.log)."""
     from _full_profile_docs import cpu_trial_progress_section, cpu_trial_section, time_log
 
-    from ablab.store import Store
-
     sets = [arg for s in CPU_TRIAL_SETS[2:] for arg in ("--set", s)]
-    train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", "0", "--store", str(args.store)]
-    log, train_log = args.store.parent / "time.log", args.store.parent / "train.log"
-    if not _has_complete_trial(args.store) and not args.report_only:
+    train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", str(args.seed), "--store", str(args.store)]
+    log, train_log = (args.store.parent / _log_name(stem, args.seed) for stem in ("time", "train"))
+    if not _has_complete_trial(args.store, args.seed) and not args.report_only:
         args.store.parent.mkdir(parents=True, exist_ok=True)
         timer = ["/usr/bin/time", "-v", "-o", str(log)] if Path("/usr/bin/time").exists() else []
         with train_log.open("w") as out:  # Keras's per-epoch lines: the figures while it runs
@@ -317,12 +321,17 @@ def cpu_trial(args) -> None:
                            stdout=out)
     load = os.getloadavg()
     note = (f"Shared 2-core machine: other work ran beside it (load average {load[0]:.1f} at publishing), so the "
-            "wall time is an upper bound; CPU seconds are this trial's own.")
-    if not _has_complete_trial(args.store):  # --report-only while it runs: the epochs so far
+            "wall time is an upper bound; CPU seconds are each trial's own.")
+    if not _has_complete_trial(args.store, args.seed):  # --report-only while it runs: the epochs so far
         cpu_trial_progress_section(train_log, "ablab " + " ".join(train), note)
         return
-    row = next(r for r in Store(args.store).trials() if r.state == "complete")
-    cpu_trial_section(row, time_log(log), "ablab " + " ".join(train), note)
+    rows = sorted(_complete_trials(args.store), key=lambda r: r.seed)
+    timings = [time_log(args.store.parent / _log_name("time", r.seed)) for r in rows]
+    cpu_trial_section(rows, timings, "ablab " + " ".join(train).replace(f"--seed {args.seed}", "--seed N"), note)
+
+
+def _log_name(stem: str, seed: int) -> str:
+    return f"{stem}.log" if seed == 0 else f"{stem}-seed{seed}.log"
 
 
 def parse_args(argv: list[str] | None = None):
@@ -342,6 +351,7 @@ def parse_args(argv: list[str] | None = None):
     parser.add_argument("--report-dir", type=Path, default=ROOT / "docs" / "full-report")
     parser.add_argument("--section", default="full-profile", help="publish: the docs/benchmarks.md section")
     parser.add_argument("--report-only", action="store_true", help="cpu-trial: write the section, train nothing")
+    parser.add_argument("--seed", type=int, default=0, help="cpu-trial: the trial's seed")
     args = parser.parse_args(argv)
     args.out = args.out or args.store.parent
     return args
