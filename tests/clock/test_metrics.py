@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from hypothesis import given, strategies as st
 
 from ablab.clock.read.metrics import cse_minutes, summarize
@@ -47,3 +48,17 @@ def test_summary_fields():
     assert s["within_1min"] == 2 / 3
     assert s["within_5min"] == 2 / 3
     assert s["hour_accuracy"] == 2 / 3
+
+
+def test_uncertain_threshold_flags_one_percent_of_right_readings_whatever_the_wrong_ones():
+    from ablab.clock.read.metrics import uncertain_threshold
+
+    rng = np.random.default_rng(0)
+    right_conf, wrong_conf = rng.uniform(0.5, 1.0, 1000), rng.uniform(0.0, 0.6, 20)
+    confidence = np.concatenate([right_conf, wrong_conf])
+    errors_min = np.concatenate([np.zeros(1000), np.full(20, 90.0)])
+    threshold = uncertain_threshold(confidence, errors_min)
+    assert np.mean(right_conf < threshold) == pytest.approx(0.01, abs=0.002)
+    assert np.mean(wrong_conf < threshold) > 0.5
+    with pytest.raises(ValueError, match="no right reading"):
+        uncertain_threshold(wrong_conf, np.full(20, 90.0))

@@ -133,9 +133,21 @@ def test_not_a_model_file_exits_2(tmp_path, capsys):
     assert code == 2 and "fake.keras" in err
 
 
-def test_best_model_is_the_lowest_recorded_error(saved_reader, tmp_path, capsys):
+def test_without_a_trained_reader_the_shipped_one_is_used_else_a_clear_error(saved_reader, tmp_path, monkeypatch):
+    from ablab.clock.read import reader as reader_module
+
+    monkeypatch.setattr(reader_module, "SHIPPED_READER", saved_reader)  # an install that carries a reader
+    assert best_model_path(tmp_path / "nothing-here") == saved_reader
+    other = tmp_path / "mine.keras"
+    other.write_bytes(saved_reader.read_bytes())
+    record_model(tmp_path, other, "hands", {"mean_cse_min": 9.0})
+    assert best_model_path(tmp_path) == other.resolve()  # one you trained wins, whatever its score
+    monkeypatch.setattr(reader_module, "SHIPPED_READER", tmp_path / "not-installed.keras")
     with pytest.raises(AblabError, match="no trained clock reader"):
-        best_model_path(tmp_path)
+        best_model_path(tmp_path / "nothing-here")
+
+
+def test_best_model_is_the_lowest_recorded_error(saved_reader, tmp_path, capsys):
     other = tmp_path / "other.keras"
     other.write_bytes(saved_reader.read_bytes())
     record_model(tmp_path, saved_reader, "hands", {"mean_cse_min": 3.0})
@@ -165,3 +177,26 @@ def test_best_model_also_comes_from_clock_trials_in_the_store(saved_reader, tmp_
     assert best_model_path(tmp_path, tmp_path / "ablab.db") == from_study
     assert best_model_path(tmp_path, tmp_path / "missing.db") == saved_reader.resolve()
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_read_with_the_shipped_reader_says_uncertain_under_its_cards_threshold(saved_reader, tmp_path, capsys,
+                                                                                 monkeypatch):
+    import json
+
+    from ablab.clock.read import reader as reader_module
+    from ablab.clock.read import shipped
+
+    card = tmp_path / "reader.json"
+    card.write_text(json.dumps({"uncertain_below": 1.01}))  # above any confidence: every reading is uncertain
+    for module in (shipped, reader_module):
+        monkeypatch.setattr(module, "SHIPPED_READER", saved_reader)
+    monkeypatch.setattr(shipped, "SHIPPED_CARD", card)
+    Image.new("L", (30, 30), 200).save(tmp_path / "a.png")
+    code, out, err = run_cli(["clock", "read", str(tmp_path / "a.png"), "--store", str(tmp_path / "x" / "ablab.db")],
+                             capsys)
+    assert code == 0 and "the shipped reader" in err
+    if "confidence" in out:  # readers without a confidence are never flagged
+        assert "uncertain" in out
+    code, out, _ = run_cli(["clock", "read", str(tmp_path / "a.png"), "--json", "--store",
+                            str(tmp_path / "x" / "ablab.db")], capsys)
+    assert json.loads(out)[0]["uncertain"] == (json.loads(out)[0]["confidence"] is not None)

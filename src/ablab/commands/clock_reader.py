@@ -2,7 +2,8 @@
 
 The commands are attached to `ablab.commands.clock.clock_app` when this module is imported (build_app imports every
 group); `register(root)` has nothing left to do. Without --model, evaluate and read use the best reader recorded
-next to the store (`runs/clock_models.json` for the default `--store runs/ablab.db`).
+next to the store (`runs/clock_models.json` for the default `--store runs/ablab.db`), else the reader that ships
+with ablab (`ablab.clock.read.shipped`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ablab.commands._options import StoreOption, parse_sets
 from ablab.commands.clock import clock_app
 from ablab.errors import AblabError
 
-ModelOption = typer.Option(None, "--model", help="A reader saved by `ablab clock train` (default: the best so far).")
+ModelOption = typer.Option(None, "--model", help="A reader saved by `ablab clock train` (default: the best you trained, else the one that ships with ablab).")
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 EVAL_FIELDS = ("n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy")
 
@@ -97,7 +98,7 @@ def evaluate_command(
     if as_json:
         typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
     else:
-        _print_metrics(metrics, title=f"{path.name} ({reader.encoding.name}) on {name}")
+        _print_metrics(metrics, title=f"{_reader_name(path)} ({reader.encoding.name}) on {name}")
 
 
 def _evaluation_arrays(data, split, images, labels):
@@ -131,23 +132,38 @@ def read_command(
     as_json: bool = JsonOption,
     store_path: Path = StoreOption,
 ) -> None:
-    """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one."""
+    """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one, and
+    "uncertain" where the shipped reader's confidence is under the threshold its card states."""
     from ablab.clock.read.reader import load_reader, read_files
 
     path = model or _best(store_path)
     reader = load_reader(path)
     start = time.perf_counter()
-    readings = read_files(reader, files)
+    readings = read_files(reader, files, _uncertain_below(path))
     per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
     if as_json:
-        rows = [{"file": r.source, "time": r.hhmm, "hour": r.hour, "minute": r.minute, "confidence": r.confidence}
-                for r in readings]
+        rows = [{"file": r.source, "time": r.hhmm, "hour": r.hour, "minute": r.minute, "confidence": r.confidence,
+                 "uncertain": r.uncertain} for r in readings]
         typer.echo(json.dumps(rows))
         return
     for r in readings:
         conf = "" if r.confidence is None else f"  confidence {r.confidence:.2f}"
-        typer.echo(f"{r.hhmm}{conf}  {r.source}")
-    typer.echo(f"({path.name}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+        typer.echo(f"{r.hhmm}{conf}{'  uncertain' if r.uncertain else ''}  {r.source}")
+    typer.echo(f"({_reader_name(path)}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+
+
+def _uncertain_below(path: Path) -> float | None:
+    """The confidence threshold of the shipped reader's card (chosen on validation clocks); none for others."""
+    from ablab.clock.read.shipped import SHIPPED_READER, shipped_card
+
+    return shipped_card().get("uncertain_below") if path == SHIPPED_READER else None
+
+
+def _reader_name(path: Path) -> str:
+    """The file's name, or "the shipped reader" when no reader of the user's own was found."""
+    from ablab.clock.read.shipped import SHIPPED_READER
+
+    return "the shipped reader (none trained here)" if path == SHIPPED_READER else path.name
 
 
 def _best(store_path: Path) -> Path:

@@ -92,3 +92,16 @@ def mistakes_npz(true, pred, images, *, worst_count: int = WORST_COUNT, thumb_px
         worst_images=thumbnails(np.asarray(images)[worst], thumb_px),
     )
     return buffer.getvalue()
+
+
+def uncertain_threshold(confidence: np.ndarray, errors_min: np.ndarray, *, right_within_min: float = 1.0,
+                        flag_right: float = 0.01) -> float:
+    """The confidence below which a reading is called uncertain, chosen on validation readings: the `flag_right`
+    quantile of the confidence of the readings within `right_within_min` of the truth, so that about 1% of right
+    readings are flagged, whatever share of wrong ones that catches (a stable rule: a reader that is rarely wrong
+    gives too few wrong readings to fit a threshold to them)."""
+    right = np.asarray(confidence, np.float64)[np.asarray(errors_min) <= right_within_min]
+    if right.size == 0:
+        raise ValueError("no right reading in the validation set: the reader reads nothing, so no threshold")
+    return float(np.quantile(right, flag_right))
+

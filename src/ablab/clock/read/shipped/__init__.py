@@ -1,0 +1,20 @@
+"""The reader that ships with ablab: `reader.keras` (the best reader, trained by the command in `reader.json`),
+used by `ablab clock read` / `evaluate` when the user has trained none (`--model` always wins).
+
+`reader.json` is its card: how it was trained (command, data preset, size and seed, training seed, commit),
+its size and SHA-256, and what it scored on data it never trained on. Nothing here trains or downloads anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SHIPPED_DIR = Path(__file__).parent
+SHIPPED_READER = SHIPPED_DIR / "reader.keras"
+SHIPPED_CARD = SHIPPED_DIR / "reader.json"
+
+
+def shipped_card() -> dict:
+    """The shipped reader's card ({} when this install carries no reader)."""
+    return json.loads(SHIPPED_CARD.read_text()) if SHIPPED_CARD.is_file() else {}
