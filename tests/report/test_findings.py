@@ -143,8 +143,9 @@ def test_a_claim_not_run_at_the_budget_shows_what_its_two_seeds_would_cost():
     from ablab.report.findings_section import findings_blocks
 
     report = data({})
-    report.artifacts["decision:quick"] = ("json", b"", {"spent_s": 1440.0, "not_run_cost_s": {"CNN-8": 1260.0}})
+    report.artifacts["decision:quick"] = ("json", b"", {"spent_s": 1440.0, "not_run_cost_s": {"CNN-8": 1260.0, "CNN-10": 20.0}})
     table = next(b for b in findings_blocks(report, f.evaluate(report)) if hasattr(b, "rows"))
     rows = {row[0]: row[-1] for row in table.rows}
     assert rows["CNN-8"] == "not run at this budget (≈ 21 min more for 2 seeds)"
+    assert rows["CNN-10"] == "not run at this budget (< 1 min more for 2 seeds)"
     assert rows["CNN-9"] == "not run at this budget"  # no estimate stored: none shown

@@ -38,7 +38,9 @@ def _not_run_cost_s(data: ReportData) -> dict[str, float]:
 def _needed(f: Finding, cost_s: dict[str, float] | None = None) -> str:
     if f.verdict == NOT_RUN:
         more = (cost_s or {}).get(f.claim.id)
-        return "not run at this budget" + (f" (≈ {more / 60:.0f} min more for 2 seeds)" if more else "")
+        if not more:
+            return "not run at this budget"
+        return f"not run at this budget ({f'≈ {more / 60:.0f} min' if more >= 60 else '< 1 min'} more for 2 seeds)"
     if f.verdict != UNDECIDED:
         return ""
     return str(f.seeds_needed) if f.seeds_needed is not None else f"> {MAX_SEEDS_ESTIMATE} (effect ≈ 0 or no interval)"

@@ -34,7 +34,9 @@ from ablab.studies.spec import StudySpec
 from ablab.studies.worker import call_hook
 
 CellId = tuple  # (table, group, row, dataset)
-PRIOR_EPOCH_S = {"mlp": 6.0, "cnn": 60.0}  # wall seconds per epoch of a trial before one is measured (this CPU)
+# wall seconds per epoch of a trial before one is measured (2-core AMD EPYC, one thread per worker; the quick CNN:
+# 8,000 images at batch 32 took 325 s for 3 epochs, bench/quick_cnn.py)
+PRIOR_EPOCH_S = {"mlp": 6.0, "cnn": 110.0}
 DEFAULT_PRIOR_EPOCH_S = 60.0
 BUDGET_PATTERN = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
 
