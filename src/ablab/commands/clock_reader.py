@@ -34,7 +34,7 @@ def train_command(
     epochs: int = typer.Option(None, "--epochs", help="Epochs of the (first-stage) network (default: 6 for landmarks, whose polar stage then trains 9; 12 for other encodings)."),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
     seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
-    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~30 min on 2 cores), clock-lm (the default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
+    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~30 min on 2 cores with AMX, over an hour without), clock-lm (the default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
     store_path: Path = StoreOption,
