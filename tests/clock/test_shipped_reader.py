@@ -1,0 +1,57 @@
+"""The reader that ships with ablab: small, documented by its card, and it reads clocks it never trained on
+(fresh `varied` draws from a data seed it did not see), with no training step, through the CLI too."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from ablab.clock.data.generate import generate
+from ablab.clock.read.metrics import cse_minutes
+from ablab.clock.read.reader import load_reader
+from ablab.clock.read.shipped import SHIPPED_READER, shipped_card
+
+from test_reader import run_cli  # tests/clock is on sys.path (pytest prepend mode)
+
+FRESH_SEED = 777  # not the card's data seed: clocks the reader never saw
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    return generate("varied", 24, size=150, seed=FRESH_SEED, workers=1)
+
+
+def test_the_shipped_reader_is_small_and_its_card_matches_the_file():
+    card = shipped_card()
+    assert SHIPPED_READER.is_file() and SHIPPED_READER.stat().st_size <= 20e6
+    assert card["sha256"] == hashlib.sha256(SHIPPED_READER.read_bytes()).hexdigest()
+    assert card["bytes"] == SHIPPED_READER.stat().st_size
+    assert card["data"]["seed"] != FRESH_SEED and "ablab clock train" in card["train_command"]
+    assert card["test"]["mean_cse_min"] < 2.0  # its own held-out test split, as measured when it was trained
+    assert 0 < card["uncertain_below"] < 1
+
+
+def test_it_reads_clocks_it_never_saw(fresh):
+    labels, confidence = load_reader(SHIPPED_READER).read(fresh.images)
+    errors_min = cse_minutes(fresh.labels, labels)
+    assert np.mean(errors_min <= 1) >= 0.9 and np.median(errors_min) <= 1
+    assert confidence is not None and confidence.shape == (24,)
+
+
+def test_clock_read_needs_no_training(fresh, tmp_path, capsys):
+    files = []
+    for k, suffix in enumerate((".png", ".jpg", ".png")):
+        files.append(tmp_path / f"clock{k}{suffix}")
+        Image.fromarray(fresh.images[k]).save(files[-1])
+    blank = tmp_path / "no-clock.png"
+    Image.new("L", (150, 150), 128).save(blank)
+    code, out, err = run_cli(["clock", "read", *map(str, files), str(blank), "--store", str(tmp_path / "ablab.db")],
+                             capsys)
+    assert code == 0 and "shipped" in err
+    lines = out.strip().splitlines()
+    truth = [f"{(h or 12):02d}:{m:02d}" for h, m in fresh.labels[:3]]
+    assert sum(line.split()[0] == t for line, t in zip(lines, truth)) >= 2  # JPEG may cost a minute on one
+    assert "uncertain" in lines[3] and sum("uncertain" in line for line in lines[:3]) <= 1  # a gray square: no clock
