@@ -270,3 +270,53 @@ def test_each_turned_view_of_the_last_cut_is_turned_back_onto_the_same_bins():
              for view in ((1.0, 0), (1.0, 2), (1.0, 4), (0.95, 6))]
     assert len(set(peaks)) == 1
     assert abs(math.degrees(bin_angles_rad()[peaks[0]]) - 60.0) < 360 / OUT_BINS
+
+
+def _ticks_only_twelve(true_deg: float, favourite_deg: float) -> np.ndarray:
+    """(1, OUT_BINS) 12-probabilities of a dial with no 12 cue: a peak at every hour mark, one of them (not the
+    true 12) favoured fourfold."""
+    bins = np.degrees(bin_angles_rad())
+    probs = np.full((1, OUT_BINS), 1e-6)
+    for k in range(12):
+        mark = (true_deg + 30 * k) % 360
+        probs[0, np.argmin(np.abs((bins - mark + 180) % 360 - 180))] = 4.0 if k * 30 == favourite_deg else 1.0
+    return probs / probs.sum()
+
+
+def test_the_upright_prior_has_mean_one_and_peaks_at_image_up():
+    prior = polar.upright_prior(0.5, 10.0)
+    assert abs(prior.mean() - 1.0) < 1e-9
+    turn = np.degrees(np.mod(bin_angles_rad() + math.pi, 2 * math.pi) - math.pi)
+    assert prior[np.abs(turn) < 3].min() > 7 and prior[np.abs(turn) > 60].max() < 0.51
+
+
+@given(st.integers(0, 11), st.integers(0, 59), st.integers(0, OUT_BINS - 1), st.booleans())
+@settings(max_examples=40, deadline=None)
+def test_the_12_that_agrees_with_the_hands_is_the_true_one_among_its_look_alikes(hour, minute, twelve_bin, mirrored):
+    """Hands of hour:minute on a dial whose 12 points at a bin's centre (mirrored or not): the agreement is 1
+    there and clearly less at every other hour mark (the bin nearest each)."""
+    sign = -1.0 if mirrored else 1.0
+    twelve_deg = np.degrees(bin_angles_rad()[twelve_bin])
+    hour_dial, minute_dial = (hour + minute / 60) * 30.0, minute * 6.0
+    hands = np.radians([twelve_deg + sign * minute_dial, twelve_deg + sign * hour_dial])[:, None]
+    agreement = polar.twelve_agreement(*hands)[0]
+    assert agreement[twelve_bin] > 0.999
+    bins = np.degrees(bin_angles_rad())
+    for k in range(1, 12):
+        mark = np.argmin(np.abs((bins - twelve_deg - 30 * k + 180) % 360 - 180))
+        assert agreement[mark] < 0.75, (k, agreement[mark])
+
+
+def test_a_ticks_only_dial_is_read_upright_and_a_dial_that_shows_its_12_as_it_shows_it():
+    """At 10:10, upright, the reader favours the 3 o'clock mark as the 12: the prior and the hands choose 12 up.
+    A dial with one sharp 12 at 135° keeps it."""
+    hands = np.radians([[60.0], [305.0]])  # minute at 2 (10 min), hour at 10 + 1/6
+    probs = _ticks_only_twelve(true_deg=0.0, favourite_deg=90.0)
+    assert abs(np.degrees(decode_angles(probs[:, :, None])[0][0, 0]) - 90) < 3  # alone: the wrong mark
+    angle, mass = polar.choose_twelve(probs, polar.upright_prior(0.5, 10.0), *hands)
+    assert abs((np.degrees(angle[0]) + 180) % 360 - 180) < 3 and mass[0] > 0.3
+    sharp = np.full((1, OUT_BINS), 1e-4)
+    sharp[0, np.argmin(np.abs(np.degrees(bin_angles_rad()) - 135.0))] = 1.0
+    turned = np.radians([[135.0 + 60.0], [135.0 + 305.0]])
+    angle, _ = polar.choose_twelve(sharp / sharp.sum(), polar.upright_prior(0.5, 10.0), *turned)
+    assert abs(np.degrees(angle[0]) - 135.0) < 3

@@ -114,3 +114,23 @@ def test_the_shipped_readers_card_in_the_store_becomes_its_own_task3_section(tmp
     assert "the reader that ships" in text and "ablab clock train --data clocks" in text
     assert re.search(r"fresh `single` clocks.*\| 500 \| 0\.42 \|", text) and re.search(r"\| 1000 \| 0\.81 \|", text)
     assert "without the dial finder" not in text  # rows the card lacks are left out
+
+
+def test_the_held_out_families_get_their_own_table_when_the_card_has_them(tmp_path):
+    from pathlib import Path
+
+    from ablab.report.clock_section import SHIPPED_ARTIFACT, clock_blocks
+    from ablab.report.document import to_markdown
+    from ablab.report.load import ReportData
+
+    figures = {"n": 500, "mean_cse_min": 0.42, "median_cse_min": 0.0, "within_1min": 0.991, "hour_accuracy": 0.998}
+    fresh = {"seed": 1000, "varied": figures, "light-hands": {**figures, "mean_cse_min": 72.3},
+             "held-out": {**figures, "n": 3000, "mean_cse_min": 13.9}}
+    data = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", {"fresh": fresh})})
+    text = to_markdown(clock_blocks(data, tmp_path))
+    assert "Designs it never saw" in text
+    assert re.search(r"light hands on a light face.*\| 500 \| 72\.30 \|", text)
+    assert re.search(r"all six families \| 3000 \| 13\.90 \|", text)
+    assert "photographed on wood" not in text  # families the card lacks are left out
+    without = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", {"fresh": {"varied": figures}})})
+    assert "Designs it never saw" not in to_markdown(clock_blocks(without, tmp_path))

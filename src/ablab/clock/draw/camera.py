@@ -73,7 +73,7 @@ def unit_ramps(size_px: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
-    """Blur, lighting, noise and JPEG applied to a picture; returns uint8 (size, size)."""
+    """Blur, lighting, glare, noise and JPEG applied to a picture; returns uint8 (size, size)."""
     size_px = picture.width
     pixels = np.asarray(picture, dtype=np.float32)
     if photo.blur_sigma_px > 0.05:
@@ -83,6 +83,8 @@ def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
     light = photo.gradient_x * ramp_x + (photo.gradient_y * ramp_y + offset)  # (size, size)
     pixels = pixels * photo.contrast  # a new array: `pixels` may be a read-only view of the picture
     pixels += light
+    if photo.glare:
+        pixels += glare(photo.glare, size_px)
     if photo.noise_sigma > 0:
         bank = noise_bank(size_px)
         window = bank[photo.noise_dy : photo.noise_dy + size_px, photo.noise_dx : photo.noise_dx + size_px]
@@ -91,6 +93,19 @@ def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
     if photo.jpeg_quality > 0:
         out = jpeg_round_trip(out, photo.jpeg_quality)
     return out
+
+
+def glare(spots: tuple[tuple[float, ...], ...], size_px: int) -> np.ndarray:
+    """(size, size) float32 gray levels to add: one rotated Gaussian spot per (x, y, σx, σy, turn_deg, peak),
+    positions and spreads as fractions of the side from its centre."""
+    axis = (np.arange(size_px, dtype=np.float32) + 0.5) / size_px - 0.5
+    x, y = axis[None, :], axis[:, None]
+    light = np.zeros((size_px, size_px), np.float32)
+    for cx, cy, sx, sy, turn_deg, peak in spots:
+        c, s = math.cos(math.radians(turn_deg)), math.sin(math.radians(turn_deg))
+        u, v = c * (x - cx) + s * (y - cy), -s * (x - cx) + c * (y - cy)
+        light += peak * np.exp(-0.5 * ((u / sx) ** 2 + (v / sy) ** 2))
+    return light
 
 
 def blur(pixels: np.ndarray, sigma_px: float) -> np.ndarray:

@@ -94,9 +94,22 @@ def draw_face(draw: ImageDraw.ImageDraw, dial: Dial, face: FaceDesign) -> None:
     if face.border_width_frac_r > 0:
         _fill_outline(draw, dial, 1.0, face.border_gray)
     _fill_outline(draw, dial, 1.0 - face.border_width_frac_r, face.face_gray)
+    if face.rim_shade_frac_r > 0:
+        _shade_rim(draw, dial, face)
     if face.inner_ring:
         ring_width = max(1, round(0.012 * dial.radius_px))
         _fill_outline(draw, dial, 1.0 - face.border_width_frac_r - 0.035, None, outline=face.border_gray, width=ring_width)
+
+
+def _shade_rim(draw: ImageDraw.ImageDraw, dial: Dial, face: FaceDesign, steps: int = 6) -> None:
+    """A deep rim's shadow on the face: rings from the border inward, fading from 70 gray levels darker than the
+    face to the face over rim_shade_frac_r."""
+    rim = 1.0 - face.border_width_frac_r
+    step = face.rim_shade_frac_r / steps
+    ring_px = max(1, math.ceil(step * dial.radius_px))
+    for i in range(steps):
+        gray = round(face.face_gray - 70 * (1 - i / steps) ** 2)
+        _fill_outline(draw, dial, rim - i * step, None, outline=max(0, gray), width=ring_px)
 
 
 def _fill_outline(draw: ImageDraw.ImageDraw, dial: Dial, scale: float, fill, outline=None, width: int = 1) -> None:
@@ -139,11 +152,25 @@ def draw_ticks(draw: ImageDraw.ImageDraw, dial: Dial, ticks: TickDesign, rim: fl
     length = np.where(is_hour, ticks.hour_length_frac_r * grow, ticks.minute_length_frac_r)
     width = np.where(is_hour, ticks.hour_width_frac_r * grow, ticks.minute_width_frac_r)
     outer = rim * dial.edge_rho(phi) - ticks.inset_frac_r
-    if ticks.shape == "dot":
-        _draw_dots(draw, dial, phi[is_hour], outer[is_hour] - length[is_hour] / 2, width[is_hour], ticks.gray)
+    if ticks.shape in ("dot", "ring"):
+        ring_px = max(2, round(0.25 * ticks.hour_width_frac_r * dial.radius_px)) if ticks.shape == "ring" else 0
+        _draw_dots(draw, dial, phi[is_hour], outer[is_hour] - length[is_hour] / 2, width[is_hour], ticks.gray,
+                   ring_px)
+    elif ticks.shape == "wedge":
+        fill_polygons(draw, tick_wedges(dial, phi[is_hour], outer[is_hour], length[is_hour], width[is_hour]),
+                      ticks.gray)
+    if ticks.shape != "bar":
         keep = ~is_hour
         phi, outer, length, width = phi[keep], outer[keep], length[keep], width[keep]
     fill_polygons(draw, tick_bars(dial, phi, outer, length, width).reshape(len(phi), 8).tolist(), ticks.gray)
+
+
+def tick_wedges(dial: Dial, phi: np.ndarray, outer_rho: np.ndarray, length: np.ndarray,
+                width: np.ndarray) -> list[list[float]]:
+    """Triangles pointing at the centre: base 1.6 widths across at outer_rho, tip `length` inward (radii)."""
+    bars = tick_bars(dial, phi, outer_rho, length, 1.6 * width)  # (n, 4, 2): outer+, inner+, inner−, outer−
+    tips = (bars[:, 1] + bars[:, 2]) / 2
+    return np.stack([bars[:, 0], tips, bars[:, 3]], axis=1).reshape(len(phi), 6).tolist()
 
 
 def fill_polygons(draw: ImageDraw.ImageDraw, polygons: list[list[float]], gray: int) -> None:
@@ -155,11 +182,16 @@ def fill_polygons(draw: ImageDraw.ImageDraw, polygons: list[list[float]], gray: 
         core.draw_polygon(polygon, ink, 1)
 
 
-def _draw_dots(draw: ImageDraw.ImageDraw, dial: Dial, phi, rho, diameter, gray: int) -> None:
-    """Round hour marks of the given diameters (radii) centred at (phi, rho)."""
+def _draw_dots(draw: ImageDraw.ImageDraw, dial: Dial, phi, rho, diameter, gray: int, ring_px: int = 0) -> None:
+    """Round hour marks of the given diameters (radii) centred at (phi, rho): filled, or rings ring_px thick, of
+    1.5× the diameter (an empty ring of a dot's size would be a smudge)."""
     centres = dial.points(phi, rho)
-    for (x, y), d in zip(centres.tolist(), (diameter * dial.radius_px / 2).tolist()):
-        draw.ellipse([x - d, y - d, x + d, y + d], fill=gray)
+    grow = 1.5 if ring_px else 1.0
+    for (x, y), d in zip(centres.tolist(), (grow * diameter * dial.radius_px / 2).tolist()):
+        if ring_px:
+            draw.ellipse([x - d, y - d, x + d, y + d], outline=gray, width=ring_px)
+        else:
+            draw.ellipse([x - d, y - d, x + d, y + d], fill=gray)
 
 
 def numeral_hours(numerals: NumeralDesign) -> tuple[int, ...]:

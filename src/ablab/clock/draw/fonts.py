@@ -29,7 +29,14 @@ FONT_FILES: dict[str, tuple[str, str]] = {
     "dejavu-serif": ("matplotlib", "DejaVuSerif.ttf"),
     "dejavu-sans-mono": ("matplotlib", "DejaVuSansMono.ttf"),
     "stix-general": ("matplotlib", "STIXGeneral.ttf"),
+    # Computer Modern: a family `varied` never draws (HELD_OUT_FONTS), for the held-out style families
+    "cm-roman": ("matplotlib", "cmr10.ttf"),
+    "cm-bold": ("matplotlib", "cmb10.ttf"),
+    "cm-sans": ("matplotlib", "cmss10.ttf"),
+    "cm-typewriter": ("matplotlib", "cmtt10.ttf"),
 }
+HELD_OUT_FONTS = ("cm-roman", "cm-bold", "cm-sans", "cm-typewriter")
+TRAINING_FONTS = tuple(name for name in FONT_FILES if name not in HELD_OUT_FONTS)  # what `varied` draws from
 
 ARABIC = ("12", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11")
 ROMAN = ("XII", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI")

@@ -7,13 +7,14 @@ from 12 o'clock, so at 3:30 the hour hand points halfway between 3 and 4.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from PIL import ImageDraw
 
 from ablab.clock.draw.geometry import Dial, hand_polygon
 from ablab.clock.draw.style import HandDesign
 
-HAND_SHAPES = ("line", "tapered", "lance", "arrow")
+HAND_SHAPES = ("line", "tapered", "lance", "arrow", "leaf", "skeleton")  # the last two: never in `varied`
 
 
 def hand_angles_deg(hour: int, minute: int) -> tuple[float, float]:
@@ -38,13 +39,20 @@ def hand_outline(shape: str, length: float, width: float, tail: float) -> tuple[
         shaft = 0.5 * half
         along = [-tail, length - head, length - head, length, length - head, length - head, -tail]
         across = [-shaft, -shaft, -1.5 * half, 0.0, 1.5 * half, shaft, shaft]
+    elif shape == "leaf":  # widest two thirds out, like a spade or a leaf
+        along = [-tail, 0.0, 0.45 * length, 0.7 * length, 0.88 * length, length,
+                 0.88 * length, 0.7 * length, 0.45 * length, 0.0]
+        across = [0.0, -0.35 * half, -0.6 * half, -1.2 * half, -0.8 * half, 0.0,
+                  0.8 * half, 1.2 * half, 0.6 * half, 0.35 * half]
+    elif shape == "skeleton":  # a lance drawn as an outline only (draw_hands)
+        return hand_outline("lance", length, width * 1.4, tail)
     else:
         raise ValueError(f"unknown hand shape {shape!r}; known: {', '.join(HAND_SHAPES)}")
     return along, across
 
 
 def draw_hands(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, hour: int, minute: int) -> None:
-    """Hour hand, minute hand, optional second hand, then the hub on top."""
+    """Their shadow if any, hour hand, minute hand, optional second hand, then the hub on top."""
     hour_deg, minute_deg = hand_angles_deg(hour, minute)
     tail = hands.tail_frac_r
     parts = [
@@ -54,8 +62,25 @@ def draw_hands(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, hour: i
     if hands.second:
         second = (hands.second_angle_deg, hands.second_length_frac_r, hands.second_width_frac_r, tail * 1.6)
         parts.append((*second, "line", hands.second_gray))
+    if hands.shadow_gray is not None:
+        shifted = replace(dial, cx=dial.cx + hands.shadow_dx_frac_r * dial.unit_px,
+                          cy=dial.cy + hands.shadow_dy_frac_r * dial.unit_px)
+        shadows = [(*part[:5], hands.shadow_gray) for part in parts]
+        _draw_parts(draw, shifted, hands, shadows, hands.shadow_gray, solid=True)
+    _draw_parts(draw, dial, hands, parts, hands.gray)
+
+
+def _draw_parts(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, parts: list[tuple], hub_gray: int,
+                solid: bool = False) -> None:
+    """Each (angle_deg, length, width, tail, shape, gray) hand, then the hub; "skeleton" hands, unless `solid`
+    (a shadow), as an outline around hands.inside_gray, about a third of their width thick."""
     for angle_deg, length, width, tail_len, shape, gray in parts:
         along, across = hand_outline(shape, length, width, tail_len)
-        draw.polygon(hand_polygon(dial, math.radians(angle_deg), along, across), fill=gray)
+        polygon = hand_polygon(dial, math.radians(angle_deg), along, across)
+        if shape == "skeleton" and not solid:
+            line_px = max(2, round(0.35 * width * dial.unit_px))
+            draw.polygon(polygon, fill=hands.inside_gray, outline=gray, width=line_px)
+        else:
+            draw.polygon(polygon, fill=gray)
     r = hands.hub_radius_frac_r * dial.unit_px
-    draw.ellipse([dial.cx - r, dial.cy - r, dial.cx + r, dial.cy + r], fill=hands.gray)
+    draw.ellipse([dial.cx - r, dial.cy - r, dial.cx + r, dial.cy + r], fill=hub_gray)

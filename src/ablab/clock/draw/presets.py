@@ -1,6 +1,7 @@
 """Presets: how a ClockStyle is sampled. `single` is one clock photographed many times (the report's dataset);
 `varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw;
-`small` puts a `varied` clock in a bigger picture (dial 0.3–0.5 of the side, off centre, on clutter).
+`small` puts a `varied` clock in a bigger picture (dial 0.3–0.5 of the side, off centre, on clutter); the
+held-out families (ablab.clock.draw.families) draw designs `varied` never does, and `held-out` any of them.
 
 Every draw derives from the caller's `np.random.Generator`; a style is a pure function of the generator's state.
 """
@@ -13,9 +14,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from ablab.clock.draw.camera import NOISE_MARGIN_PX
+from ablab.clock.draw.families import HELD_OUT_FAMILIES, sample_held_out
 from ablab.clock.draw.geometry import MAX_SHIFT, MIN_ZOOM
-from ablab.clock.draw.presets_varied import sample_varied
+from ablab.clock.draw.presets_varied import VARIED_MIRROR_PROBABILITY, sample_photo, sample_varied
 from ablab.clock.draw.style import (
     Camera,
     ClockStyle,
@@ -23,15 +24,11 @@ from ablab.clock.draw.style import (
     HandDesign,
     MarkerDesign,
     NumeralDesign,
-    Photo,
     TickDesign,
 )
 from ablab.errors import unknown_name
 
 MIRROR_PROBABILITY = 0.2  # "sometimes reflections": about a fifth of the samples
-# varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
-VARIED_MIRROR_PROBABILITY = 0.3
-JPEG_FRACTION = 0.15
 
 # The one clock of the `single` preset: a plain wall clock, Arabic numerals, minute ticks, tapered dark hands.
 SINGLE_DESIGN = ClockStyle(
@@ -58,35 +55,6 @@ def sample_camera_single(rng: random.Random) -> Camera:
         zoom=rng.uniform(MIN_ZOOM, 1.06),
         shift_x_frac=rng.uniform(-MAX_SHIFT, MAX_SHIFT),
         shift_y_frac=rng.uniform(-MAX_SHIFT, MAX_SHIFT),
-    )
-
-
-def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
-    """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to some (a JPEG
-    round trip costs about as much as drawing the whole clock, so only JPEG_FRACTION of them).
-
-    Low contrast, blur, noise and JPEG share one budget, so they never all hit at full strength: a dim picture
-    that is also very blurred and noisy loses its numerals, and a person can no longer tell where 12 is.
-    """
-    spread = 1.5 if harsh else 1.0
-    lowest_contrast = 1.0 - 0.25 * spread
-    contrast = rng.uniform(lowest_contrast, 1.1)
-    dimness = max(0.0, (1.0 - contrast) / (1.0 - lowest_contrast))  # 0 (full contrast) .. 1 (dimmest)
-    jpeg = harsh and rng.random() < JPEG_FRACTION
-    max_blur = (0.8 + 0.2 * harsh) * (1.0 - 0.4 * dimness)
-    blur = rng.uniform(0.3, max_blur) if rng.random() < 0.6 else 0.0
-    budget = max(0.1, 1.0 - 0.3 * dimness - 0.5 * blur / max_blur - 0.25 * jpeg)  # of the noise range
-    return Photo(
-        blur_sigma_px=blur,
-        contrast=contrast,
-        brightness=rng.uniform(-30.0, 25.0) * spread,
-        gradient_x=rng.uniform(-40.0, 40.0) * spread,
-        gradient_y=rng.uniform(-40.0, 40.0) * spread,
-        noise_sigma=rng.uniform(1.0, 1.0 + (7.0 + 5.0 * harsh) * budget),
-        noise_dx=rng.randrange(NOISE_MARGIN_PX),
-        noise_dy=rng.randrange(NOISE_MARGIN_PX),
-        noise_transposed=rng.random() < 0.5,
-        jpeg_quality=rng.randrange(25, 70) if jpeg else 0,
     )
 
 
@@ -137,11 +105,12 @@ def sample_small_style(rng: random.Random) -> ClockStyle:
 
 PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
     "single": sample_single, "varied": sample_varied_style, "small": sample_small_style,
+    **HELD_OUT_FAMILIES, "held-out": sample_held_out,
 }
 
 
 def sample_style(preset: str, rng: np.random.Generator) -> ClockStyle:
-    """Sample every random choice of one clock picture from `preset` ("single" or "varied").
+    """Sample every random choice of one clock picture from `preset` (a name in PRESETS).
 
     Takes one integer from `rng` and samples the ~100 choices with Python's random.Random seeded by it: ten times
     faster per draw than numpy's Generator, and as deterministic.

@@ -1,4 +1,5 @@
-"""The `varied` preset's design sampler: domain randomization over faces, ticks, numerals, marks, hands, walls.
+"""The `varied` preset's design sampler: domain randomization over faces, ticks, numerals, marks, hands, walls;
+and the light, blur, noise and JPEG of a photograph (sample_photo).
 
 Rules that keep every sample readable by a person:
 - the minute hand is at least 1.3× and 0.18 radii longer than the hour hand, and no wider;
@@ -15,6 +16,7 @@ import math
 import random
 
 from ablab.clock.draw import fonts
+from ablab.clock.draw.camera import NOISE_MARGIN_PX
 from ablab.clock.draw.geometry import MAX_TILT_DEG
 from ablab.clock.draw.style import (
     Camera,
@@ -24,17 +26,21 @@ from ablab.clock.draw.style import (
     HandDesign,
     MarkerDesign,
     NumeralDesign,
+    Photo,
     TickDesign,
     has_mirror_cue,
 )
 
-FONT_NAMES = tuple(fonts.FONT_FILES)
+FONT_NAMES = fonts.TRAINING_FONTS  # never the held-out families' fonts
 MIN_NUMERAL_FRAC = 0.055  # smallest numeral height / image side (8 px at 150)
 CHORD_30 = 2 * math.sin(math.radians(15))  # distance between neighbouring numerals / ring radius
+# varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
+VARIED_MIRROR_PROBABILITY = 0.3
+JPEG_FRACTION = 0.15
 BRANDS = ("QUARTZ", "ablab", "Tempus", "KYOTO", "Junghans", "Regal", "Bern", "HORA", "Swiss", "Lumen")
 
 
-def _choice(rng: random.Random, options, weights=None):
+def choose(rng: random.Random, options, weights=None):
     """One element of `options` (weights need not sum to 1)."""
     if weights is None:
         return options[rng.randrange(len(options))]
@@ -46,7 +52,7 @@ def _choice(rng: random.Random, options, weights=None):
     return options[-1]
 
 
-def _gray(value: float) -> int:
+def gray_level(value: float) -> int:
     """A gray level, rounded and clipped to 0..255."""
     return min(255, max(0, round(float(value))))
 
@@ -59,12 +65,12 @@ def sample_tones(rng: random.Random) -> tuple[int, int, int]:
     wall = rng.uniform(0, 255)
     if abs(wall - face) < 50:  # push the wall away from the face, toward the side with room
         wall = face - 70 if face > 128 else face + 70
-    return _gray(face), _gray(ink), _gray(wall)
+    return gray_level(face), gray_level(ink), gray_level(wall)
 
 
 def sample_face(rng: random.Random, face_gray: int, ink: int, wall: int) -> FaceDesign:
     """Outline (circle, ellipse, rounded square), size and offset that keep the dial inside the picture."""
-    shape = _choice(rng, ("circle", "ellipse", "rounded_square"), (0.6, 0.2, 0.2))
+    shape = choose(rng, ("circle", "ellipse", "rounded_square"), (0.6, 0.2, 0.2))
     aspect = 1.0 if shape == "circle" else rng.uniform(0.86, 1.14)
     exponent = rng.uniform(3.5, 8.0) if shape == "rounded_square" else 2.0
     corner = 2.0 ** (0.5 - 1.0 / exponent)  # outline reach at 45° (1 for a circle), the reach under rotation
@@ -73,7 +79,7 @@ def sample_face(rng: random.Random, face_gray: int, ink: int, wall: int) -> Face
     room = max(0.0, 0.485 - radius * reach)  # how far the centre may move without cutting the dial
     offset, direction = room * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
     bordered = rng.random() < 0.75
-    border_gray = _gray(ink + rng.uniform(-30, 30)) if rng.random() < 0.6 else _gray(rng.uniform(0, 255))
+    border_gray = gray_level(ink + rng.uniform(-30, 30)) if rng.random() < 0.6 else gray_level(rng.uniform(0, 255))
     return FaceDesign(
         radius_frac=radius,
         aspect_x=aspect,
@@ -93,7 +99,7 @@ def sample_ticks(rng: random.Random, ink: int, required: bool) -> TickDesign:
     kinds, weights = ("none", "hours", "hours_minutes"), (0.0 if required else 0.2, 0.35, 0.45)
     hour_length = rng.uniform(0.06, 0.2)
     return TickDesign(
-        kind=_choice(rng, kinds, weights),
+        kind=choose(rng, kinds, weights),
         shape="dot" if rng.random() < 0.15 else "bar",
         inset_frac_r=rng.uniform(0.02, 0.08),
         hour_length_frac_r=hour_length,
@@ -101,18 +107,19 @@ def sample_ticks(rng: random.Random, ink: int, required: bool) -> TickDesign:
         minute_length_frac_r=rng.uniform(0.025, 0.8 * hour_length),
         minute_width_frac_r=rng.uniform(0.009, 0.02),
         quarter_scale=1.0 if rng.random() < 0.5 else rng.uniform(1.2, 1.6),
-        gray=_gray(ink + rng.uniform(-20, 20)),
+        gray=gray_level(ink + rng.uniform(-20, 20)),
     )
 
 
 def sample_numerals(
-    rng: random.Random, kind: str, subset: str, ink: int, ticks: TickDesign, face: FaceDesign
+    rng: random.Random, kind: str, subset: str, ink: int, ticks: TickDesign, face: FaceDesign, font: str = ""
 ) -> NumeralDesign:
-    """Font and orientation of `kind` numerals, sized and placed by fit_numerals."""
+    """Font (drawn from FONT_NAMES unless given) and orientation of `kind` numerals, sized and placed by
+    fit_numerals."""
     if kind == "none":
         return NumeralDesign(kind="none")
     roman = kind == "roman"
-    font = _choice(rng, FONT_NAMES)
+    font = font or choose(rng, FONT_NAMES)
     radial = rng.random() < (0.5 if roman else 0.15)
     wanted = rng.uniform(0.11, 0.16) if roman else rng.uniform(0.14, 0.24)
     rim = 1.0 - face.border_width_frac_r  # numeral radii are fractions of the rim (inside the border)
@@ -130,7 +137,7 @@ def sample_numerals(
         radius_frac_r=radius / rim,
         radial=radial,
         four_as_iiii=rng.random() < 0.5,
-        gray=_gray(ink + rng.uniform(-15, 15)),
+        gray=gray_level(ink + rng.uniform(-15, 15)),
     )
 
 
@@ -170,10 +177,10 @@ def sample_marker(rng: random.Random, ink: int, numerals: NumeralDesign, room: f
     size = min(rng.uniform(0.14, 0.2), room / 1.4)
     wanted = needs_mark or (rng.random() < 0.25 and size >= 0.07)
     return MarkerDesign(
-        twelve=_choice(rng, marks) if wanted else "none",
+        twelve=choose(rng, marks) if wanted else "none",
         size_frac_r=size,
-        brand=_choice(rng, BRANDS) if rng.random() < 0.3 else "",
-        brand_font=_choice(rng, FONT_NAMES),
+        brand=choose(rng, BRANDS) if rng.random() < 0.3 else "",
+        brand_font=choose(rng, FONT_NAMES),
         gray=ink,
     )
 
@@ -184,16 +191,16 @@ def sample_hands(rng: random.Random, ink: int, face_gray: int) -> HandDesign:
     minute_length = rng.uniform(max(1.3 * hour_length, hour_length + 0.18), 0.95)
     hour_width = rng.uniform(0.05, 0.12)
     second = rng.random() < 0.4
-    second_gray = _gray(ink + (face_gray - ink) * rng.uniform(0.0, 0.45))  # toward the face: a lighter line
+    second_gray = gray_level(ink + (face_gray - ink) * rng.uniform(0.0, 0.45))  # toward the face: a lighter line
     return HandDesign(
-        shape=_choice(rng, ("line", "tapered", "lance", "arrow")),
+        shape=choose(rng, ("line", "tapered", "lance", "arrow")),
         hour_length_frac_r=hour_length,
         hour_width_frac_r=hour_width,
         minute_length_frac_r=minute_length,
         minute_width_frac_r=rng.uniform(0.03, min(hour_width, 0.08)),
         tail_frac_r=rng.uniform(0.05, 0.25) if rng.random() < 0.6 else 0.0,
         hub_radius_frac_r=rng.uniform(0.03, 0.09),
-        gray=_gray(ink + rng.uniform(-15, 15)),
+        gray=gray_level(ink + rng.uniform(-15, 15)),
         second=second,
         second_angle_deg=rng.uniform(0.0, 360.0),
         second_length_frac_r=rng.uniform(minute_length, 1.0),
@@ -206,7 +213,7 @@ def sample_clutter(rng: random.Random) -> Clutter:
     """0-4 shapes on the wall (lines, boxes, ellipses, a table edge); behind the clock, so they never cover it."""
     shapes = []
     for _ in range(rng.randrange(5)):
-        kind = _choice(rng, ("line", "rect", "ellipse", "halfplane"), (0.3, 0.3, 0.2, 0.2))
+        kind = choose(rng, ("line", "rect", "ellipse", "halfplane"), (0.3, 0.3, 0.2, 0.2))
         x0, y0, x1, y1 = (rng.uniform(-0.75, 0.75) for _ in range(4))
         width = rng.uniform(0.005, 0.03) if (kind == "line" or rng.random() < 0.4) else 0.0
         shapes.append((kind, x0, y0, x1, y1, rng.randrange(256), width))
@@ -228,8 +235,8 @@ def sample_varied(rng: random.Random, mirror_probability: float) -> tuple[ClockS
     """A random clock design (camera and photo left default) and the camera that sees it."""
     face_gray, ink, wall = sample_tones(rng)
     face = sample_face(rng, face_gray, ink, wall)
-    kind = _choice(rng, ("arabic", "roman", "none"), (0.5, 0.25, 0.25))
-    subset = _choice(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
+    kind = choose(rng, ("arabic", "roman", "none"), (0.5, 0.25, 0.25))
+    subset = choose(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
     ticks = sample_ticks(rng, ink, required=kind == "none" or subset == "twelve")  # a lone 12 needs ticks to read by
     numerals = sample_numerals(rng, kind, subset, ink, ticks, face)
     design = ClockStyle(
@@ -241,3 +248,32 @@ def sample_varied(rng: random.Random, mirror_probability: float) -> tuple[ClockS
         clutter=sample_clutter(rng),
     )
     return design, sample_camera_varied(rng, has_mirror_cue(design), mirror_probability)
+
+
+def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
+    """Lighting, blur, sensor noise; `harsh` (varied) widens every range and adds JPEG artefacts to some (a JPEG
+    round trip costs about as much as drawing the whole clock, so only JPEG_FRACTION of them).
+
+    Low contrast, blur, noise and JPEG share one budget, so they never all hit at full strength: a dim picture
+    that is also very blurred and noisy loses its numerals, and a person can no longer tell where 12 is.
+    """
+    spread = 1.5 if harsh else 1.0
+    lowest_contrast = 1.0 - 0.25 * spread
+    contrast = rng.uniform(lowest_contrast, 1.1)
+    dimness = max(0.0, (1.0 - contrast) / (1.0 - lowest_contrast))  # 0 (full contrast) .. 1 (dimmest)
+    jpeg = harsh and rng.random() < JPEG_FRACTION
+    max_blur = (0.8 + 0.2 * harsh) * (1.0 - 0.4 * dimness)
+    blur = rng.uniform(0.3, max_blur) if rng.random() < 0.6 else 0.0
+    budget = max(0.1, 1.0 - 0.3 * dimness - 0.5 * blur / max_blur - 0.25 * jpeg)  # of the noise range
+    return Photo(
+        blur_sigma_px=blur,
+        contrast=contrast,
+        brightness=rng.uniform(-30.0, 25.0) * spread,
+        gradient_x=rng.uniform(-40.0, 40.0) * spread,
+        gradient_y=rng.uniform(-40.0, 40.0) * spread,
+        noise_sigma=rng.uniform(1.0, 1.0 + (7.0 + 5.0 * harsh) * budget),
+        noise_dx=rng.randrange(NOISE_MARGIN_PX),
+        noise_dy=rng.randrange(NOISE_MARGIN_PX),
+        noise_transposed=rng.random() < 0.5,
+        jpeg_quality=rng.randrange(25, 70) if jpeg else 0,
+    )

@@ -4,7 +4,8 @@
     image, style = render_sample(3, 30, "varied", rng)        # sample a style from a preset, then render
 
 Pipeline: the dial (cached per style) is copied, the hands are drawn on it at 2× (Pillow), one perspective resample
-applies mirror, rotation and tilt and scales to the output size, then blur, lighting, noise and JPEG (numpy).
+applies mirror, rotation and tilt and scales to the output size, a floor texture replaces what lies outside
+the dial (backdrop), then blur, lighting, glare, noise and JPEG (numpy).
 Conventions (tested): 12 o'clock up, hands clockwise; minute hand at minute·6°, hour hand at (hour + minute/60)·30°;
 a mirrored image is the whole picture mirrored (numerals too), and its label stays the time the clock shows.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import ImageDraw
 
+from ablab.clock.draw.backdrop import lay_on_backdrop
 from ablab.clock.draw.camera import develop, photograph
 from ablab.clock.draw.dial import draw_dial
 from ablab.clock.draw.geometry import Dial
@@ -37,7 +39,7 @@ def render_clock(hour: int, minute: int, *, style: ClockStyle, size: int = 150) 
     canvas = draw_dial(style, size)
     draw_hands(ImageDraw.Draw(canvas), Dial.place(style.face, size), style.hands, int(hour), int(minute))
     picture = photograph(canvas, style.camera, size, style.face.background_gray)
-    return develop(picture, style.photo)
+    return develop(lay_on_backdrop(picture, style), style.photo)
 
 
 def render_sample(

@@ -29,6 +29,7 @@ class FaceDesign:
     border_width_frac_r: float = 0.05  # 0 = no border
     border_gray: int = 40
     inner_ring: bool = False  # a thin second ring just inside the border
+    rim_shade_frac_r: float = 0.0  # a deep rim's shadow on the face, this wide inside the border (0 = flat)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class TickDesign:
     """Hour and minute tick marks, drawn inward from just inside the border."""
 
     kind: str = "hours_minutes"  # "none" | "hours" | "hours_minutes"
-    shape: str = "bar"  # hour ticks: "bar" | "dot"
+    shape: str = "bar"  # hour ticks: "bar" | "dot" | held out of training (families.py): "wedge" | "ring"
     inset_frac_r: float = 0.06  # gap between the face edge and the ticks' outer end
     hour_length_frac_r: float = 0.13
     hour_width_frac_r: float = 0.04
@@ -78,7 +79,7 @@ class HandDesign:
     Lengths run from the centre to the tip; tails (counterweights) extend behind the centre.
     """
 
-    shape: str = "tapered"  # "line" | "tapered" | "lance" | "arrow"
+    shape: str = "tapered"  # "line" | "tapered" | "lance" | "arrow" | held out of training: "leaf" | "skeleton"
     hour_length_frac_r: float = 0.52
     hour_width_frac_r: float = 0.09
     minute_length_frac_r: float = 0.82
@@ -91,6 +92,11 @@ class HandDesign:
     second_length_frac_r: float = 0.85
     second_width_frac_r: float = 0.015
     second_gray: int = 90
+    # a shadow under the hands, offset (dx, dy) in radii of the upright dial; None = no shadow
+    shadow_gray: int | None = None
+    shadow_dx_frac_r: float = 0.0
+    shadow_dy_frac_r: float = 0.0
+    inside_gray: int = 255  # "skeleton" hands: the gray inside their outline
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,23 @@ class Clutter:
     outline width (fraction of the side; 0 = filled)."""
 
     shapes: tuple[tuple[str, float, float, float, float, int, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """What lies around the clock in the picture, in place of the plain wall gray (ablab.clock.draw.backdrop):
+    "plain" (the wall and its clutter) or a floor photographed with the clock: "wood" boards, "carpet", "tiles".
+
+    The texture is seeded by `seed`; `scale_frac` is its period (a board's width, a tile's side) as a fraction of
+    the picture's side, `angle_deg` the turn of its pattern, `gray` its mean and `contrast` its spread (gray levels).
+    """
+
+    kind: str = "plain"
+    seed: int = 0
+    scale_frac: float = 0.2
+    angle_deg: float = 0.0
+    gray: int = 128
+    contrast: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,9 @@ class Photo:
     noise_dy: int = 0
     noise_transposed: bool = False
     jpeg_quality: int = 0  # 0 = no JPEG round trip
+    # glare on the glass: soft bright spots (x, y, σ_x, σ_y as fractions of the side from its centre, turn in
+    # degrees, peak in gray levels), added after the lighting
+    glare: tuple[tuple[float, float, float, float, float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +180,7 @@ class ClockStyle:
     clutter: Clutter = field(default_factory=Clutter)
     camera: Camera = field(default_factory=Camera)
     photo: Photo = field(default_factory=Photo)
+    backdrop: Backdrop = field(default_factory=Backdrop)
 
     @property
     def rotation_deg(self) -> float:
@@ -164,8 +191,8 @@ class ClockStyle:
         return self.camera.mirrored
 
     def clean(self) -> ClockStyle:
-        """The same clock, upright, unmirrored, untilted, without blur, lighting, noise or JPEG."""
-        return replace(self, camera=Camera(), photo=Photo())
+        """The same clock, upright, unmirrored, untilted, on a plain wall, without blur, lighting, noise or JPEG."""
+        return replace(self, camera=Camera(), photo=Photo(), backdrop=Backdrop())
 
 
 def has_mirror_cue(style: ClockStyle) -> bool:

@@ -32,6 +32,11 @@ CENTRE_JITTER = 2.0 / 75.0  # normalized units: 2 px at 150 px (σ of a normal p
 REACH_JITTER = 0.1  # ± fraction of the reach (uniform)
 READ_VIEWS = ((1.0, 0), (0.95, 2), (1.05, 4))  # (reach factor, columns turned) of the last cut, averaged
 REACH_LIMITS = (0.4, 1.4)  # a fitted reach is kept within these (normalized units)
+# The camera rule of the world (not tuned on any score): wall clocks hang upright, give or take a few degrees; a
+# dial with no cue to its 12 is read as such a clock. Half of all clocks are taken to hang so: the prior then
+# outweighs the reader's own preference among a ticks-only dial's twelve look-alike 12s up to about 15 to 1.
+UPRIGHT_SHARE = 0.5
+UPRIGHT_SIGMA_DEG = 10.0
 _TARGETS = ("minute_tip", "hour_tip", "dial12")  # landmarks behind polar.ANGLES, in that order
 
 
@@ -155,13 +160,19 @@ def _read_views(predict, images, centre, reach, views) -> dict[str, np.ndarray]:
     return {"polar_angles": np.mean(angles, axis=0), "polar_mirror": out["mirror"].reshape(len(views), n).mean(0)}
 
 
-def decode_polar(outputs: dict) -> tuple[np.ndarray, np.ndarray]:
+def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[np.ndarray, np.ndarray]:
     """{"polar_angles": (N, OUT_BINS, 3) (or flattened), "polar_mirror": (N,) or (N, 1)} → (int (N, 2)
     [hour, minute], confidence (N,)): the confidence is the least sure of the three peaks' mass and the mirror
-    verdict's certainty. The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute)."""
+    verdict's certainty. The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute).
+    With upright_share > 0 the 12's probabilities are weighted by the world's prior (polar.upright_prior:
+    upright_share of clocks hang upright) and its peak is chosen where it also agrees with the hands
+    (polar.choose_twelve), so a dial that shows no 12 is read upright."""
     probs = np.asarray(outputs["polar_angles"], np.float64)
     probs = probs.reshape(len(probs), polar.OUT_BINS, len(polar.ANGLES))
     angles, mass = polar.decode_angles(probs)
+    if upright_share > 0:
+        prior = polar.upright_prior(upright_share, UPRIGHT_SIGMA_DEG)
+        angles[:, 2], mass[:, 2] = polar.choose_twelve(probs[:, :, 2], prior, angles[:, 0], angles[:, 1])
     mirror_p = np.asarray(outputs["polar_mirror"], np.float64).reshape(-1)
     mirrored = mirror_p > 0.5
     minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
@@ -169,10 +180,11 @@ def decode_polar(outputs: dict) -> tuple[np.ndarray, np.ndarray]:
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
 
 
-def read_polar(predict, images: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
+def read_polar(predict, images: np.ndarray, points: np.ndarray,
+               upright_share: float = UPRIGHT_SHARE) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The polar stage's reading: uint8 (N, S, S) and the point reader's (N, 7, 2) points → (int (N, 2)
     [hour, minute], confidence (N,), the dial it read: (centre (N, 2), radius (N,)) in normalized units);
     predict is the polar reader's forward pass (polar_outputs, decode_polar)."""
     outputs = polar_outputs(predict, images, points)
-    labels, confidence = decode_polar(outputs)
+    labels, confidence = decode_polar(outputs, upright_share)
     return labels, confidence, (outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN)

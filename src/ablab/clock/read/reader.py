@@ -21,6 +21,7 @@ import numpy as np
 from ablab.clock.data.images import crop_gray, load_image_file, resize_gray, to_model_input
 from ablab.clock.read.encodings import Encoding
 from ablab.clock.read.networks import parse_model_name
+from ablab.clock.read.polar_stage import UPRIGHT_SHARE
 from ablab.clock.read.shipped import SHIPPED_READER
 from ablab.clock.read.stages import SecondStage, reader_parts, stage_of
 from ablab.clock.read.tta import TTA_ANGLES_DEG, tta_points
@@ -44,6 +45,7 @@ class Reader:
     second_net: object | None = None
     views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
     find_dial: bool = True  # with a second stage: read a small dial again, cut out where the stage found it
+    upright_share: float = UPRIGHT_SHARE  # with a second stage: the world's share of upright clocks (its prior)
 
     @classmethod
     def of(cls, model) -> Reader:
@@ -89,7 +91,7 @@ class Reader:
 
     def _read_staged(self, images: np.ndarray, head: str) -> tuple:
         points = self._points(images, head).reshape(len(images), -1, 2)
-        return self.stage.read(self.second_net.predict_on_batch, images, points)
+        return self.stage.read(self.second_net.predict_on_batch, images, points, upright_share=self.upright_share)
 
     def warm_up(self) -> None:
         """Trace the forward passes a one-image read makes (its batch shapes), so the first read does not pay."""

@@ -24,8 +24,8 @@ class SecondStage:
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
     fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
-    # (predict, images uint8 (N, S, S), points (N, 7, 2)) → (labels (N, 2), confidence (N,), the dial read:
-    # (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side)
+    # (predict, images uint8 (N, S, S), points (N, 7, 2), *, upright_share) → (labels (N, 2), confidence (N,),
+    # the dial read: (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side)
     read: Callable[..., tuple]
 
 

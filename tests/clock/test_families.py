@@ -1,0 +1,93 @@
+"""Held-out style families (ablab.clock.draw.families) and the floors behind photographed clocks: `varied` never
+draws what the families hold out, each family draws what it says, and `varied` itself renders as it always did."""
+
+import hashlib
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from ablab.clock.data.generate import generate
+from ablab.clock.draw import fonts
+from ablab.clock.draw.backdrop import dial_coverage, texture
+from ablab.clock.draw.families import HELD_OUT_FAMILIES, UPRIGHT_DEG
+from ablab.clock.draw.presets import sample_style
+from ablab.clock.draw.render import render_clock
+from ablab.clock.draw.style import Backdrop, Photo, has_mirror_cue
+from ablab.errors import AblabError
+
+HELD_OUT_HANDS = {"leaf", "skeleton"}
+HELD_OUT_TICKS = {"wedge", "ring"}
+
+
+def styles(preset: str, n: int, seed: int = 0) -> list:
+    rng = np.random.default_rng(seed)
+    return [sample_style(preset, rng) for _ in range(n)]
+
+
+def test_varied_never_draws_what_the_families_hold_out():
+    for style in styles("varied", 600):
+        assert style.numerals.font in fonts.TRAINING_FONTS and style.marker.brand_font in fonts.TRAINING_FONTS
+        assert style.hands.shape not in HELD_OUT_HANDS and style.hands.shadow_gray is None
+        assert style.ticks.shape not in HELD_OUT_TICKS
+        assert style.backdrop.kind == "plain" and not style.photo.glare and style.face.rim_shade_frac_r == 0
+        assert style.numerals.kind != "none" or style.marker.twelve != "none"  # a dial with no 12 cue: never
+
+
+def test_varied_renders_the_bytes_the_shipped_reader_trained_on():
+    """Pinned: the shipped reader's card names `varied`, seed 0 as its data; a change here changes that set."""
+    clocks = generate("varied", 8, size=64, seed=0, workers=1)
+    digest = hashlib.sha256(clocks.images.tobytes() + clocks.labels.tobytes()).hexdigest()
+    assert digest[:16] == "0b6e42292348ffc4", digest
+
+
+def test_each_family_draws_what_it_holds_out():
+    assert all(s.numerals.font in fonts.HELD_OUT_FONTS for s in styles("unseen-fonts", 40))
+    assert {s.hands.shape for s in styles("unseen-hands", 40)} == HELD_OUT_HANDS
+    assert {s.ticks.shape for s in styles("unseen-ticks", 40)} == HELD_OUT_TICKS
+    for style in styles("light-hands", 40):
+        face = style.face.face_gray
+        assert abs(style.hands.gray - face) <= 25 and face - style.hands.shadow_gray >= 50
+    photos = styles("photo", 60)
+    assert {s.backdrop.kind for s in photos} == {"wood", "carpet", "tiles"}
+    assert any(s.photo.glare for s in photos) and all(s.face.rim_shade_frac_r > 0 for s in photos)
+    assert 0.05 < np.mean([s.mirrored for s in photos]) < 0.4
+
+
+def test_upright_ticks_dials_show_no_12_and_hang_upright():
+    for style in styles("upright-ticks", 200):
+        assert style.numerals.kind == "none" and style.marker.twelve == "none" and not style.marker.brand
+        assert style.ticks.kind != "none" and not style.mirrored and not has_mirror_cue(style)
+        assert abs((style.rotation_deg + 180) % 360 - 180) <= UPRIGHT_DEG
+
+
+@pytest.mark.parametrize("family", [*HELD_OUT_FAMILIES, "held-out"])
+def test_every_family_generates_labelled_clocks(family):
+    clocks = generate(family, 6, size=64, seed=1, workers=1)
+    assert clocks.images.shape == (6, 64, 64) and clocks.images.std() > 10
+    again = generate(family, 6, size=64, seed=1, workers=1)
+    assert np.array_equal(clocks.images, again.images)
+
+
+def test_a_floor_fills_the_picture_outside_the_dial_and_nothing_inside():
+    style = next(s for s in styles("photo", 20) if s.backdrop.kind == "wood")
+    style = replace(style, photo=Photo())  # no blur or JPEG to carry the floor across the rim
+    cover = dial_coverage(style, 150)
+    assert cover[75, 75] == 1.0 and cover[0, 0] == 0.0
+    on_floor = render_clock(3, 0, style=style)
+    plain = render_clock(3, 0, style=replace(style, backdrop=Backdrop()))
+    inside, outside = cover > 0.99, cover < 0.01
+    assert np.array_equal(on_floor[inside], plain[inside])  # the floor never shows through the face
+    assert on_floor[outside].std() > 5 and not np.array_equal(on_floor[outside], plain[outside])
+
+
+@pytest.mark.parametrize("kind", ["wood", "carpet", "tiles"])
+def test_textures_have_the_asked_tone_and_spread(kind):
+    floor = texture(Backdrop(kind=kind, seed=3, gray=100, contrast=20.0), 150)
+    assert floor.shape == (150, 150)
+    assert abs(floor.mean() - 100) < 6 and 12 < floor.std() < 28
+
+
+def test_an_unknown_backdrop_names_the_known_ones():
+    with pytest.raises(AblabError, match="unknown clock backdrop 'marble'; known: carpet, tiles, wood"):
+        texture(Backdrop(kind="marble"), 64)
