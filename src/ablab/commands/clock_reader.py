@@ -29,7 +29,7 @@ def register(root: typer.Typer) -> None:
 
 @clock_app.command("train")
 def train_command(
-    encoding: str = typer.Option("landmarks", "--encoding", help="Label encoding (landmarks needs generated data)."),
+    encoding: str = typer.Option(None, "--encoding", help="Label encoding (default: landmarks, the best reader, on data made by `ablab clock generate`; on data with labels only, the reader you have, else the shipped one, is adapted to it from the labels: see --minutes)."),
     data: Path = typer.Option(..., "--data", help="Clock directory (images.npy, labels.npy), split 80/10/10."),
     epochs: int = typer.Option(None, "--epochs", help="Epochs of the (first-stage) network (default: 6 for landmarks, whose polar stage then trains 9; 12 for other encodings)."),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
@@ -37,9 +37,11 @@ def train_command(
     model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~30 min on 2 cores with AMX, over an hour without), clock-lm (the default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
+    minutes: float = typer.Option(30.0, "--minutes", help="Adapting a reader from labels only: its time budget (wall-clock minutes, cutting the dials included)."),
     store_path: Path = StoreOption,
 ) -> None:
-    """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best."""
+    """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best.
+    DIR with labels only (images.npy, labels.npy: the report's format) and no --encoding: adapt a reader instead."""
     from ablab.clock.data.dataset import load
     from ablab.clock.data.sets import from_splits
     from ablab.clock.read.config import BEST_ENCODING, ClockTrialConfig, best_config, full_config
@@ -48,6 +50,10 @@ def train_command(
     from ablab.clock.read.train import train_reader
 
     data_arrays = from_splits(load(data, seed=split_seed))
+    frame = data_arrays.train.frame
+    if encoding is None and (frame is None or frame.landmarks is None):
+        return _adapt(data, data_arrays, out, seed, minutes, store_path)
+    encoding = encoding or BEST_ENCODING
     # the settings the docs measured: the best reader for landmarks, the full profile's for any other encoding
     base = best_config() if encoding == BEST_ENCODING else full_config(encoding) if encoding in ENCODINGS else None
     overrides = {**(base.model_dump(exclude={"eval_presets"}) if base else {}), "encoding": encoding,
@@ -64,6 +70,35 @@ def train_command(
     record_model(store_path.parent, out, config.encoding, {k: result["metrics"][k] for k in EVAL_FIELDS})
     _print_metrics(result["metrics"], title=f"{config.encoding} on the test split of {data}")
     typer.echo(f"saved {out} (trained in {result['metrics']['train_time_s']:.0f} s)")
+
+
+def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, store_path: Path) -> None:
+    """Adapt the best reader there is (yours, else the shipped one) to DIR's design from its labels alone
+    (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
+    from ablab.clock.read.adapt import adapt_reader
+    from ablab.clock.read.reader import Reader, images_for, load_reader, record_model
+    from ablab.clock.read.train import evaluate_reader
+
+    if minutes <= 0:
+        raise AblabError(f"--minutes {minutes}: give the adaptation's time budget, e.g. --minutes 30")
+    path = _best(store_path)
+    reader = load_reader(path)
+    out = out or store_path.parent / "models" / f"clock-adapted-{Path(data).name}-seed{seed}.keras"
+    if out.suffix != ".keras":
+        raise AblabError(f"--out {out}: a reader is saved as a .keras file")
+    test_x = images_for(reader, arrays.test.images, f"{data} (test split)")
+    before = evaluate_reader(reader, test_x, arrays.test.labels)
+    typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min)", err=True)
+    model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
+                               arrays.train.labels, budget_s=60 * minutes, seed=seed, show_bar=True)
+    metrics = {**evaluate_reader(Reader.of(model), test_x, arrays.test.labels), "train_time_s": info["wall_s"],
+               "before_mean_cse_min": before["mean_cse_min"], "before_within_1min": before["within_1min"]}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out)
+    record_model(store_path.parent, out, "landmarks", {k: metrics[k] for k in EVAL_FIELDS})
+    _print_metrics(metrics, title=f"adapted reader on the test split of {data}")
+    typer.echo(f"before adapting: mean {before['mean_cse_min']:.2f} min, {before['within_1min']:.1%} within 1 min; "
+               f"saved {out} ({info['epochs']} epochs, {info['wall_s']:.0f} s)")
 
 
 def _make_config(cls, overrides: dict):

@@ -21,11 +21,11 @@ import numpy as np
 from ablab import __version__
 from ablab.clock.data import dataset
 from ablab.clock.data.landmarks import LANDMARKS, style_landmarks
-from ablab.clock.draw.presets import PRESETS
+from ablab.clock.draw.presets import parse_preset
 from ablab.clock.draw.render import render_sample
 from ablab.clock.draw.sheet import contact_sheet
 from ablab.clock.draw.style import has_mirror_cue
-from ablab.errors import AblabError, unknown_name
+from ablab.errors import AblabError
 
 MINUTES_PER_HALF_DAY = 720
 MAX_CHUNK = 250  # samples per task: small enough for a smooth progress bar, large enough to amortize pickling
@@ -92,8 +92,7 @@ def chunk_ranges(n: int, workers: int) -> list[tuple[int, int]]:
 
 def check_arguments(preset: str, n: int, size: int, workers: int | None) -> None:
     """Raise AblabError for an unknown preset or non-positive counts."""
-    if preset not in PRESETS:
-        raise unknown_name("clock preset", preset, PRESETS)
+    parse_preset(preset)
     if n < 1:
         raise AblabError(f"--n must be at least 1 (got {n})")
     if size < 32:

@@ -8,6 +8,7 @@ Every draw derives from the caller's `np.random.Generator`; a style is a pure fu
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,8 +26,9 @@ from ablab.clock.draw.style import (
     MarkerDesign,
     NumeralDesign,
     TickDesign,
+    has_mirror_cue,
 )
-from ablab.errors import unknown_name
+from ablab.errors import AblabError, unknown_name
 
 MIRROR_PROBABILITY = 0.2  # "sometimes reflections": about a fifth of the samples
 
@@ -110,11 +112,41 @@ PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
 
 
 def sample_style(preset: str, rng: np.random.Generator) -> ClockStyle:
-    """Sample every random choice of one clock picture from `preset` (a name in PRESETS).
+    """Sample every random choice of one clock picture from `preset`: a name in PRESETS, or "NAME@K" for one
+    design of NAME (the one its design seed K draws) photographed as the report's clock (one_design).
 
     Takes one integer from `rng` and samples the ~100 choices with Python's random.Random seeded by it: ten times
     faster per draw than numpy's Generator, and as deterministic.
     """
-    if preset not in PRESETS:
-        raise unknown_name("clock preset", preset, PRESETS)
-    return PRESETS[preset](random.Random(int(rng.integers(2**63))))
+    name, design_seed = parse_preset(preset)
+    draw = random.Random(int(rng.integers(2**63)))
+    if design_seed is None:
+        return PRESETS[name](draw)
+    return one_design(name, design_seed, draw)
+
+
+def parse_preset(preset: str) -> tuple[str, int | None]:
+    """"varied" → ("varied", None); "light-hands@3" → ("light-hands", 3); AblabError for unknown names."""
+    name, at, seed_text = preset.partition("@")
+    if name not in PRESETS:
+        raise unknown_name("clock preset", name, PRESETS)
+    if at and not seed_text.isdigit():
+        raise AblabError(f"clock preset {preset!r}: after @ comes a design seed, a whole number (e.g. {name}@0)")
+    return name, int(seed_text) if at else None
+
+
+@functools.lru_cache(maxsize=16)
+def _design(name: str, design_seed: int) -> ClockStyle:
+    return PRESETS[name](random.Random(design_seed))
+
+
+def one_design(name: str, design_seed: int, rng: random.Random) -> ClockStyle:
+    """The design preset `name` draws with design_seed, as the report photographed its one clock: any rotation,
+    a fifth mirrored (only if the dial shows a mirror image as one), slight zoom, shift and tilt, `single`'s light.
+    Its floor, if it has one, is laid anew each time."""
+    design = _design(name, design_seed)
+    camera = sample_camera_single(rng)
+    if not has_mirror_cue(design):
+        camera = replace(camera, mirrored=False)
+    backdrop = design.backdrop if design.backdrop.kind == "plain" else replace(design.backdrop, seed=rng.randrange(2**31))
+    return replace(design, camera=camera, photo=sample_photo(rng), backdrop=backdrop)

@@ -139,13 +139,21 @@ def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: in
     used); `passes` cuts in all. The last cut is read in each of `views` (reach factor, columns turned), both ways,
     and averaged. Measured on the `varied` splits (docs/clock_reader.md): the first cut places the centre ~1.2 px
     off (the point reader's one view), the second 0.24 px, the third 0.17 px; reach within ±4% of the fit."""
+    centre, reach = fitted_cut(predict, images, points, passes=passes)
+    return {**_read_views(predict, images, centre, reach, views), "centre": centre, "reach": reach}
+
+
+def fitted_cut(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """Where the last of `passes` cuts goes: (centre (N, 2), reach (N,)) in normalized units. The first cut is
+    around the point reader's centre at STRIP_REACH; each later one around the centre moved by the offset the
+    polar reader saw, fitted to the dial it measured (forward reads: only their geometry is used)."""
     centre = np.asarray(points, np.float64)[:, LANDMARKS.index("centre")]
     reach = np.full(len(centre), STRIP_REACH)
     for _ in range(passes - 1):
         out = polar_probs(predict, polar.polar_strips(images, centre, reach), both_ways=False)
         centre = centre + out["offset"] * (reach * polar.OFFSET_UNIT)[:, None]
         reach = np.clip(polar.fitted_reach(reach, out["radius"]), *REACH_LIMITS)
-    return {**_read_views(predict, images, centre, reach, views), "centre": centre, "reach": reach}
+    return centre, reach
 
 
 def _read_views(predict, images, centre, reach, views) -> dict[str, np.ndarray]:

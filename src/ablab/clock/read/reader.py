@@ -89,6 +89,14 @@ class Reader:
             return self._predict(images, POINT_CHUNK)[head]
         return tta_points(lambda x: self.net.predict_on_batch(x)[head], images, self.views)
 
+    def dial_points(self, images: np.ndarray) -> np.ndarray:
+        """uint8 (N, S, S) → the point reader's (N, 7, 2) points (ablab.clock.data.landmarks.LANDMARKS), read as
+        `read` reads them."""
+        head = _point_head(self.encoding)
+        if head is None:
+            raise AblabError(f"a {self.encoding.name} reader finds no points")
+        return self._points(images, head).reshape(len(images), -1, 2)
+
     def _read_staged(self, images: np.ndarray, head: str) -> tuple:
         points = self._points(images, head).reshape(len(images), -1, 2)
         return self.stage.read(self.second_net.predict_on_batch, images, points, upright_share=self.upright_share)

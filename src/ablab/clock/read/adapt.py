@@ -1,0 +1,146 @@
+"""Adapt a two-stage reader to a new clock design from time labels alone: no landmarks, no camera.
+
+The report's Task 3 user holds 18,000 photographs of one clock with their times and nothing else; the best reader
+trains from landmark points only our generator knows. But its polar reader sees a turned camera as a shift of the
+strip's columns, so a time label fixes the hands' directions relative to the 12 without saying where the 12 is:
+the minute hand at 6°·minute clockwise of it, the hour hand at 30°·(hour + minute/60), counter-clockwise in a mirror
+image. The label's likelihood under the polar reader's outputs is then a sum over where the 12 might be and
+whether the picture is mirrored:
+
+    p(label) = Σ_s p(s) Σ_j p12(j) · p_minute(j + s·Δm) · p_hour(j + s·Δh),   s = +1 (as is) or −1 (mirrored)
+
+(Δ the label's hand angles in output bins), and its negative log is a loss (label_only_loss) that trains the polar
+reader on the new design. Only the polar reader learns; the point reader still gives the centre (the polar reader's
+own offset head corrects it), and the strips are cut once, where the reader being adapted cuts them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numpy as np
+
+from ablab.clock.read import polar, polar_stage
+from ablab.clock.read.reader import Reader
+from ablab.clock.read.stage_bar import StageBar
+from ablab.clock.read.stages import two_stage_model
+from ablab.errors import AblabError
+
+ADAPT_LR = 3e-4  # a tenth of the polar reader's peak rate from scratch: it starts trained
+UNTRAINED_HEADS = ("radial", "offset", "radius")  # ablab.clock.read.polar_net's layers behind the geometry heads
+TIMING_STEPS = 8  # steps timed before choosing how many epochs fit the budget
+
+
+def label_shifts(labels: np.ndarray) -> np.ndarray:
+    """int (N, 2) [hour, minute] → float32 (N, 2): the minute and hour hands' dial angles, in output bins."""
+    labels = np.asarray(labels, np.float64)
+    minute_deg, hour_deg = labels[:, 1] * 6.0, (labels[:, 0] % 12 + labels[:, 1] / 60.0) * 30.0
+    return (np.round(np.stack([minute_deg, hour_deg], 1) * polar.OUT_BINS / 360.0) % polar.OUT_BINS).astype(np.float32)
+
+
+def label_only_loss(y_true, y_pred):
+    """y_true (B, 2) label_shifts; y_pred (B, 3·OUT_BINS + 1): the polar reader's angle logits (bins × channels
+    minute, hour, 12, flattened) and its mirror logit → (B,) −log p(label) (the module's formula)."""
+    from keras import ops
+
+    bins = polar.OUT_BINS
+    logits = ops.reshape(y_pred[:, : 3 * bins], (-1, bins, 3))
+    logp = ops.log_softmax(logits, axis=1)
+    minute, hour, twelve = logp[:, :, 0], logp[:, :, 1], logp[:, :, 2]
+    shifts = ops.cast(y_true, "int32")
+    index = ops.arange(bins, dtype="int32")[None, :]
+
+    def joint(sign: int):
+        at_minute = ops.mod(index + sign * shifts[:, :1] + bins, bins)
+        at_hour = ops.mod(index + sign * shifts[:, 1:] + bins, bins)
+        return ops.logsumexp(twelve + ops.take_along_axis(minute, at_minute, axis=1)
+                             + ops.take_along_axis(hour, at_hour, axis=1), axis=1)
+
+    mirror = y_pred[:, 3 * bins]
+    as_is = joint(1) + ops.log_sigmoid(-mirror)
+    mirrored = joint(-1) + ops.log_sigmoid(mirror)
+    return -ops.logaddexp(as_is, mirrored)
+
+
+def dial_strips(reader: Reader, images: np.ndarray, chunk: int = 512) -> np.ndarray:
+    """uint8 (N, S, S) → uint8 strips (N, rows, cols) cut where `reader` reads them (polar_stage.fitted_cut)."""
+    parts = []
+    for start in range(0, len(images), chunk):
+        batch = images[start : start + chunk]
+        centre, reach = polar_stage.fitted_cut(reader.second_net.predict_on_batch, batch, reader.dial_points(batch))
+        parts.append(polar.polar_strips(batch, centre, reach))
+    return np.concatenate(parts)
+
+
+def _joint_model(net):
+    """The polar reader with its angle logits and mirror logit side by side: (B, 3·OUT_BINS + 1)."""
+    import keras
+    from keras import layers
+
+    strip = keras.Input(net.input_shape[1:], name="strip")
+    out = net(strip)
+    flat = layers.Reshape((3 * polar.OUT_BINS,), name="angles_flat")(out["angles"])
+    return keras.Model(strip, layers.Concatenate(name="joint")([flat, out["mirror"]]), name="label_only")
+
+
+def _turned(strips: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each strip turned by a random whole number of output bins (a turned camera: the labels still hold)."""
+    turns = rng.integers(polar.OUT_BINS, size=len(strips)) * polar.STRIDE
+    out = np.empty_like(strips)
+    for turn in np.unique(turns):
+        rows = turns == turn
+        out[rows] = polar.turn_strips(strips[rows], int(turn))
+    return out
+
+
+def fit_label_only(net, strips: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,
+                   batch_size: int = 64, show_bar: bool = False) -> dict:
+    """Train the polar reader `net` in place on strips with their time labels, as many whole epochs as fit
+    budget_s (from the time of TIMING_STEPS steps), each on freshly turned strips. Returns {"epochs", "wall_s",
+    "loss": per epoch}."""
+    import keras
+
+    start = time.perf_counter()
+    rng = np.random.default_rng(seed)
+    trainer = _joint_model(net)
+    trainer.compile(optimizer=keras.optimizers.Adam(ADAPT_LR), loss=label_only_loss)
+    shifts = label_shifts(labels)
+    probe = slice(0, TIMING_STEPS * batch_size)
+    t0 = time.perf_counter()
+    trainer.fit(strips[probe][..., None], shifts[probe], batch_size=batch_size, epochs=1, verbose=0)
+    step_s = (time.perf_counter() - t0) / TIMING_STEPS
+    steps_per_epoch = math.ceil(len(strips) / batch_size)
+    left_s = budget_s - (time.perf_counter() - start)
+    epochs = max(1, int(left_s / (1.15 * step_s * steps_per_epoch)))  # 15%: turning strips, the first trace
+    losses = []
+    with StageBar("adapting the polar reader (labels only)", epochs=epochs, steps_per_epoch=steps_per_epoch,
+                  enabled=show_bar) as bar:
+        for _ in range(epochs):
+            hist = trainer.fit(_turned(strips, rng)[..., None], shifts, batch_size=batch_size, epochs=1, shuffle=True,
+                               verbose=0, callbacks=[bar.callback()])
+            losses.append(float(hist.history["loss"][-1]))
+    return {"epochs": epochs, "wall_s": time.perf_counter() - start, "loss": losses}
+
+
+def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,
+                 show_bar: bool = False):
+    """A copy of the two-stage `reader` whose polar reader has learned the design of `images` (uint8 (N, S, S) at
+    its input size) from `labels` alone, within budget_s seconds (cutting the strips included). Returns (the
+    saved-format model: two_stage_model, {"epochs", "wall_s", "strips_s", "loss"})."""
+    import keras
+
+    if reader.stage is None or reader.second_net is None:
+        raise AblabError("adapting from labels alone needs a two-stage reader (a point reader and a polar reader), "
+                         "such as the one that ships with ablab")
+    start = time.perf_counter()
+    keras.utils.set_random_seed(seed)
+    strips = dial_strips(reader, images)
+    strips_s = time.perf_counter() - start
+    net = keras.models.clone_model(reader.second_net)
+    net.set_weights(reader.second_net.get_weights())
+    for name in UNTRAINED_HEADS:  # no label says where the centre or the rim is: those heads stay as they were
+        net.get_layer(name).trainable = False
+    info = fit_label_only(net, strips, labels, budget_s=budget_s - strips_s, seed=seed, show_bar=show_bar)
+    info.update(strips_s=strips_s, wall_s=time.perf_counter() - start)
+    return two_stage_model(reader.net, net), info

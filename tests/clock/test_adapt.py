@@ -1,0 +1,75 @@
+"""Adapting a reader from time labels alone (ablab.clock.read.adapt): the label-only loss rewards exactly the hands
+a label implies around any 12, mirrored or not; one-design sets; and `ablab clock train` on a labels-only folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ablab.clock.data.generate import generate
+from ablab.clock.draw.presets import parse_preset, sample_style
+from ablab.clock.read.adapt import label_only_loss, label_shifts
+from ablab.clock.read.polar import OUT_BINS
+from ablab.errors import AblabError
+
+from test_reader import run_cli  # tests/clock is on sys.path (pytest prepend mode)
+
+
+def outputs(twelve_bin: int, minute_bin: int, hour_bin: int, mirror_logit: float) -> np.ndarray:
+    """(1, 3·OUT_BINS + 1) polar-reader outputs with sharp peaks at the given bins (channels minute, hour, 12)."""
+    logits = np.full((OUT_BINS, 3), -8.0, np.float32)
+    for channel, k in enumerate((minute_bin, hour_bin, twelve_bin)):
+        logits[k % OUT_BINS, channel] = 8.0
+    return np.concatenate([logits.reshape(-1), [mirror_logit]]).astype(np.float32)[None]
+
+
+def loss(labels, pred) -> float:
+    return float(np.asarray(label_only_loss(label_shifts(np.array(labels)), pred))[0])
+
+
+def test_label_shifts_are_the_hands_dial_angles_in_output_bins():
+    # 3:30: minute hand at 180° (64 of 128 bins), hour hand at 105° (37.3 → 37); 12:00 both at 0
+    assert label_shifts(np.array([[3, 30], [0, 0]])).tolist() == [[64.0, 37.0], [0.0, 0.0]]
+
+
+@pytest.mark.parametrize("twelve_bin", [0, 40, 127])
+def test_the_loss_is_low_for_the_hands_a_label_implies_around_any_12_and_high_for_another_time(twelve_bin):
+    minute, hour = label_shifts(np.array([[3, 30]]))[0].astype(int)
+    as_is = outputs(twelve_bin, twelve_bin + minute, twelve_bin + hour, mirror_logit=-6.0)
+    assert loss([[3, 30]], as_is) < 0.1
+    assert loss([[7, 10]], as_is) > 10
+    mirrored = outputs(twelve_bin, twelve_bin - minute, twelve_bin - hour, mirror_logit=6.0)
+    assert loss([[3, 30]], mirrored) < 0.1
+    assert loss([[3, 30]], outputs(twelve_bin, twelve_bin - minute, twelve_bin - hour, mirror_logit=-6.0)) > 4
+
+
+def test_one_design_presets_draw_one_dial_under_the_reports_camera():
+    assert parse_preset("light-hands@4") == ("light-hands", 4) and parse_preset("varied") == ("varied", None)
+    with pytest.raises(AblabError, match="design seed"):
+        parse_preset("light-hands@x")
+    with pytest.raises(AblabError, match="unknown clock preset 'nope'"):
+        parse_preset("nope@1")
+    rng = np.random.default_rng(0)
+    styles = [sample_style("upright-ticks@2", rng) for _ in range(30)]
+    assert len({(s.face, s.ticks, s.hands) for s in styles}) == 1  # one clock...
+    assert len({s.rotation_deg for s in styles}) == 30 and not any(s.mirrored for s in styles)  # no mirror cue
+    assert any(sample_style("light-hands@4", rng).mirrored for _ in range(40))  # numerals: mirrored sometimes
+
+
+def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
+    """The report's format (images.npy, labels.npy only): `clock train` adapts the shipped reader to it."""
+    clocks = generate("light-hands@4", 60, size=150, seed=3, workers=1)
+    data = tmp_path / "clocks"
+    data.mkdir()
+    np.save(data / "images.npy", clocks.images)
+    np.save(data / "labels.npy", clocks.labels)
+    store, out = tmp_path / "ablab.db", tmp_path / "adapted.keras"
+    code, text, err = run_cli(["clock", "train", "--data", str(data), "--minutes", "0.3", "--out", str(out),
+                               "--store", str(store)], capsys)
+    assert code == 0, err
+    assert "labels only: adapting the shipped reader" in err and "before adapting: mean" in text and out.is_file()
+    code, text, _ = run_cli(["clock", "evaluate", "--images", str(data / "images.npy"), "--labels",
+                             str(data / "labels.npy"), "--store", str(store)], capsys)
+    assert code == 0 and "adapted.keras" in text  # the adapted reader is now the one recorded next to the store
+    code, _, err = run_cli(["clock", "train", "--data", str(data), "--minutes", "0", "--store", str(store)], capsys)
+    assert code == 2 and "--minutes" in err
