@@ -70,15 +70,16 @@ def time_log(path: Path | None) -> dict:
     return {"wall_s": round(wall_s, 1), "cpu_s": round(cpu_s, 1), "peak_rss_mb": int(field("Maximum resident set size (kbytes)")) // 1024}
 
 
-def fresh_scores(model: Path, seed: int) -> dict:
+def fresh_scores(model: Path, seed: int) -> tuple[dict, bytes]:
     """The reader's common-sense error on fresh `single` (500), `varied` (1,000) and `small` (500) clocks drawn
     with `seed`, and on 500 of each held-out style family (designs `varied` never draws); the "uncertain" threshold
     chosen on a validation draw (`varied`, 1,000, seed + 10), and what it flags of each set's wrong (> 1 min) and
-    right readings. `small` is read again without the dial finder, `varied` and the ticks-only upright dials
-    without the upright rule: what each buys."""
+    right readings. Readings under the threshold are searched for (Reader.search_below), as `read` does. `small`
+    is read again without the search and without the dial finder, `varied` and the ticks-only upright dials
+    without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
     from ablab.clock.draw.families import HELD_OUT_FAMILIES
-    from ablab.clock.read.metrics import cse_minutes, uncertain_threshold
+    from ablab.clock.read.metrics import cse_minutes, mistakes_npz, uncertain_threshold
     from ablab.clock.read.reader import load_reader
 
     reader = load_reader(model)
@@ -86,22 +87,25 @@ def fresh_scores(model: Path, seed: int) -> dict:
     labels, confidence = reader.read(valid.images)
     threshold = uncertain_threshold(confidence, cse_minutes(valid.labels, labels))
     scores = {"uncertain_below": round(threshold, 4), "validation_seed": seed + 10}
-    without = {"small": ("small_without_finder", replace(reader, find_dial=False)),
-               "varied": ("varied_without_upright_rule", replace(reader, upright_share=0.0)),
-               "upright-ticks": ("upright-ticks_without_upright_rule", replace(reader, upright_share=0.0))}
+    reader = replace(reader, search_below=threshold)  # as `read` and `evaluate` use it
+    without = {"small": [("small_without_search", replace(reader, search_below=0.0)),
+                         ("small_without_finder", replace(reader, find_dial=False, search_below=0.0))],
+               "varied": [("varied_without_upright_rule", replace(reader, upright_share=0.0))],
+               "upright-ticks": [("upright-ticks_without_upright_rule", replace(reader, upright_share=0.0))]}
     sets = (("single", 500), ("varied", 1000), ("small", 500), *((family, 500) for family in HELD_OUT_FAMILIES))
-    truth, read = [], []
+    truth, read, images = [], [], []
     for preset, n in sets:
         clocks = generate(preset, n, size=reader.input_size, seed=seed)
         scores[preset], labels = _scored(reader, clocks, threshold)
         if preset in HELD_OUT_FAMILIES:
             truth.append(clocks.labels)
             read.append(labels)
-        if preset in without:
-            key, other = without[preset]
+            images.append(clocks.images)
+        for key, other in without.get(preset, []):
             scores[key] = _summary(clocks.labels, other.read(clocks.images)[0])
     scores["held-out"] = _summary(np.concatenate(truth), np.concatenate(read))
-    return scores
+    worst = mistakes_npz(np.concatenate(truth), np.concatenate(read), np.concatenate(images))
+    return scores, worst
 
 
 def _summary(truth, labels) -> dict:
@@ -143,8 +147,11 @@ def command_wall_s(model: Path, seed: int) -> tuple[float, str]:
     return wall_s, f"{done.stdout.strip()} (truth: {truth})"
 
 
-def card_of(args, model: Path) -> dict:
+def card_of(args, model: Path) -> tuple[dict, bytes]:
+    """(The card of `model`, its worst held-out readings as npz bytes)."""
     meta = json.loads((args.data / "meta.json").read_text())
+    test = {k: recorded_metrics(args.store, args.model).get(k) for k in FIELDS}  # before the long part: fail early
+    scores, worst = fresh_scores(model, args.fresh_seed)
     blob = model.read_bytes()
     from clock_reader import read_latency_ms  # bench/clock_reader.py: the same timing as the reader's benchmark
 
@@ -157,12 +164,11 @@ def card_of(args, model: Path) -> dict:
         "data": {k: meta.get(k) for k in ("preset", "n", "seed", "size")}, "train_seed": 0, "split_seed": 0,
         "commit": _commit(), "trained_on": _machine(), "shipped": time.strftime("%Y-%m-%d", time.gmtime()),
         "train_time": time_log(args.time_log),
-        "test": {k: recorded_metrics(args.store, args.model).get(k) for k in FIELDS},
-        "fresh": (fresh := {"seed": args.fresh_seed, **fresh_scores(model, args.fresh_seed)}),
-        "uncertain_below": fresh["uncertain_below"],
+        "test": test,
+        "fresh": {"seed": args.fresh_seed, **scores}, "uncertain_below": scores["uncertain_below"],
         "load_ms": round(load_ms), "read_ms": round(read_ms, 1), "cli_three_files_s": round(cli_s, 1),
         "cli_output": cli_out,
-    }
+    }, worst
 
 
 def _one_image(seed: int):
@@ -202,7 +208,9 @@ def render(card: dict) -> str:
     rows = [("own test split (varied, 2,400)", t), (f"fresh single (seed {f['seed']})", f["single"]),
             (f"fresh varied (seed {f['seed']})", f["varied"]),
             (f"fresh small: dial 0.3–0.5 of the frame, off centre (seed {f['seed']})", f["small"]),
-            ("… the same small clocks without the dial finder", f["small_without_finder"])]
+            ("… the same small clocks without the search", f.get("small_without_search")),
+            ("… without the search or the dial finder", f["small_without_finder"])]
+    rows = [(name, m) for name, m in rows if m]
     lines = [
         "## The shipped clock reader (`bench/ship_reader.py`)", "", card["trained_on"], "",
         f"`src/ablab/clock/read/shipped/reader.keras`: {card['bytes'] / 1e6:.1f} MB (float32; under the 20 MB limit, "
@@ -259,12 +267,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         model = Path(tmp) / "reader.keras"
         shutil.copyfile(args.model, model)
-        card = kept_training_facts(card_of(args, model), shipped / "reader.json")
+        card, worst = card_of(args, model)
+        card = kept_training_facts(card, shipped / "reader.json")
         print(json.dumps(card, indent=1))
         if args.no_write:
             return
         shutil.copyfile(model, shipped / "reader.keras")
     (shipped / "reader.json").write_text(json.dumps(card, indent=1) + "\n")
+    (shipped / "worst.npz").write_bytes(worst)
     from _report import write_section
 
     write_section("shipped_reader", render(card))

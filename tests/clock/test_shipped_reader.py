@@ -55,3 +55,25 @@ def test_clock_read_needs_no_training(fresh, tmp_path, capsys):
     truth = [f"{(h or 12):02d}:{m:02d}" for h, m in fresh.labels[:3]]
     assert sum(line.split()[0] == t for line, t in zip(lines, truth)) >= 2  # JPEG may cost a minute on one
     assert "uncertain" in lines[3] and sum("uncertain" in line for line in lines[:3]) <= 1  # a gray square: no clock
+
+
+def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure():
+    """`single` clocks pasted at a third of a bigger cluttered picture, off centre: below the card's threshold the
+    reader looks again in a grid of squares of the picture (Reader.search_below), as `read` and `evaluate` do."""
+    from dataclasses import replace
+
+    from ablab.clock.data.images import resize_gray
+
+    clocks = generate("single", 3, size=150, seed=FRESH_SEED, workers=1)
+    rng = np.random.default_rng(0)
+    reader = load_reader(SHIPPED_READER)
+    searching = replace(reader, search_below=shipped_card()["uncertain_below"])
+    right_first = right_searched = 0
+    for k, (image, corner) in enumerate(zip(clocks.images, [(20, 30), (280, 40), (150, 290)])):
+        picture = rng.integers(60, 200, (450, 450)).astype(np.uint8)  # clutter
+        picture[corner[0] : corner[0] + 150, corner[1] : corner[1] + 150] = image
+        small = resize_gray(picture, reader.input_size)[None]
+        truth = clocks.labels[k : k + 1]
+        right_first += int(cse_minutes(truth, reader.read(small, [picture])[0])[0] <= 1)
+        right_searched += int(cse_minutes(truth, searching.read(small, [picture])[0])[0] <= 1)
+    assert right_searched >= 2 and right_searched > right_first

@@ -134,3 +134,33 @@ def test_the_held_out_families_get_their_own_table_when_the_card_has_them(tmp_pa
     assert "photographed on wood" not in text  # families the card lacks are left out
     without = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", {"fresh": {"varied": figures}})})
     assert "Designs it never saw" not in to_markdown(clock_blocks(without, tmp_path))
+
+
+def test_the_shipped_readers_worst_held_out_readings_are_shown_as_pictures(tmp_path):
+    from pathlib import Path
+
+    from ablab.clock.read.metrics import mistakes_npz
+    from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT, clock_blocks
+    from ablab.report.document import to_markdown
+    from ablab.report.load import ReportData
+
+    true = np.array([[3, 0], [6, 30], [9, 45]])
+    pred = np.array([[3, 0], [0, 30], [9, 44]])
+    images = np.random.default_rng(0).integers(0, 256, (3, 150, 150), dtype=np.uint8)
+    worst = mistakes_npz(true, pred, images, worst_count=2)
+    artifacts = {SHIPPED_ARTIFACT: ("json", b"", {"fresh": {}}), SHIPPED_WORST_ARTIFACT: ("npz", worst, {})}
+    text = to_markdown(clock_blocks(ReportData(Path("x.db"), "quick", [], [], artifacts), tmp_path))
+    assert "worst readings of designs it never saw" in text and (tmp_path / "shipped-reader-worst.png").is_file()
+
+
+def test_reproduce_puts_the_shipped_card_and_its_worst_readings_in_the_store(tmp_path):
+    from ablab.clock.read.shipped import shipped_card, shipped_worst
+    from ablab.commands.reproduce import _record_shipped_reader
+    from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
+    from ablab.store import Store
+    from ablab.store.studies import StudyIndex
+
+    _record_shipped_reader(tmp_path / "s.db")
+    index = StudyIndex(Store(tmp_path / "s.db"))
+    assert index.artifact(SHIPPED_ARTIFACT)[2]["sha256"] == shipped_card()["sha256"]
+    assert index.artifact(SHIPPED_WORST_ARTIFACT)[1] == shipped_worst() != b""

@@ -76,13 +76,13 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     """Adapt the best reader there is (yours, else the shipped one) to DIR's design from its labels alone
     (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
     from ablab.clock.read.adapt import adapt_reader
-    from ablab.clock.read.reader import Reader, images_for, load_reader, record_model
+    from ablab.clock.read.reader import Reader, images_for, record_model
     from ablab.clock.read.train import evaluate_reader
 
     if minutes <= 0:
         raise AblabError(f"--minutes {minutes}: give the adaptation's time budget, e.g. --minutes 30")
     path = _best(store_path)
-    reader = load_reader(path)
+    reader, _ = _load(path)
     out = out or store_path.parent / "models" / f"clock-adapted-{Path(data).name}-seed{seed}.keras"
     if out.suffix != ".keras":
         raise AblabError(f"--out {out}: a reader is saved as a .keras file")
@@ -123,12 +123,12 @@ def evaluate_command(
     store_path: Path = StoreOption,
 ) -> None:
     """Common-sense error of a reader on a data set: mean/median minutes, share within 1 and 5 min, hour accuracy."""
-    from ablab.clock.read.reader import images_for, load_reader
+    from ablab.clock.read.reader import images_for
     from ablab.clock.read.train import evaluate_reader
 
     x, y, name = _evaluation_arrays(data, split, images, labels)
     path = model or _best(store_path)
-    reader = load_reader(path)
+    reader, _ = _load(path)
     metrics = evaluate_reader(reader, images_for(reader, x, name), y)
     if as_json:
         typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
@@ -169,12 +169,12 @@ def read_command(
 ) -> None:
     """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one, and
     "uncertain" where the shipped reader's confidence is under the threshold its card states."""
-    from ablab.clock.read.reader import load_reader, read_files
+    from ablab.clock.read.reader import read_files
 
     path = model or _best(store_path)
-    reader = load_reader(path)
+    reader, uncertain_below = _load(path)
     start = time.perf_counter()
-    readings = read_files(reader, files, _uncertain_below(path))
+    readings = read_files(reader, files, uncertain_below)
     per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
     if as_json:
         rows = [{"file": r.source, "time": r.hhmm, "hour": r.hour, "minute": r.minute, "confidence": r.confidence,
@@ -187,11 +187,17 @@ def read_command(
     typer.echo(f"({_reader_name(path)}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
 
 
-def _uncertain_below(path: Path) -> float | None:
-    """The confidence threshold of the shipped reader's card (chosen on validation clocks); none for others."""
+def _load(path: Path):
+    """(The reader at path, its "uncertain" threshold or None): the shipped reader's card states one (chosen on
+    validation clocks), and below it the reader searches the picture for a dial it missed; others have none yet."""
+    from dataclasses import replace
+
+    from ablab.clock.read.reader import load_reader
     from ablab.clock.read.shipped import SHIPPED_READER, shipped_card
 
-    return shipped_card().get("uncertain_below") if path == SHIPPED_READER else None
+    reader = load_reader(path)
+    threshold = shipped_card().get("uncertain_below") if path == SHIPPED_READER else None
+    return (reader, None) if threshold is None else (replace(reader, search_below=threshold), threshold)
 
 
 def _reader_name(path: Path) -> str:

@@ -83,11 +83,14 @@ def reproduce(
 def _record_shipped_reader(store_path: Path) -> None:
     """The shipped clock reader's card into the store, for the report's Task 3 section (the report reads only the
     store). An install without a shipped reader records nothing."""
-    from ablab.clock.read.shipped import shipped_card
-    from ablab.report.clock_section import SHIPPED_ARTIFACT
+    from ablab.clock.read.shipped import shipped_card, shipped_worst
+    from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
     from ablab.store import Store
     from ablab.store.studies import StudyIndex
 
-    card = shipped_card()
+    card, worst = shipped_card(), shipped_worst()
+    index = StudyIndex(Store(store_path))
     if card:
-        StudyIndex(Store(store_path)).put_artifact(SHIPPED_ARTIFACT, "json", b"", card)
+        index.put_artifact(SHIPPED_ARTIFACT, "json", b"", card)
+    if worst:
+        index.put_artifact(SHIPPED_WORST_ARTIFACT, "npz", worst)

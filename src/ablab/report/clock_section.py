@@ -19,6 +19,7 @@ from ablab.report.clock import (
 from ablab.report.document import Block, Heading, Image, Paragraph, Table
 from ablab.report.load import Cell, ReportData
 from ablab.report.plots import error_histogram, image_grid
+from ablab.store.studies import bytes_to_arrays
 
 WORST_SHOWN = 12
 
@@ -104,10 +105,12 @@ def write_clock_csv(summaries: list[EncodingSummary], path: Path) -> None:
 
 
 SHIPPED_ARTIFACT = "clock:shipped-reader"  # the shipped reader's card, put in the store by `ablab reproduce`
+SHIPPED_WORST_ARTIFACT = "clock:shipped-reader-worst"  # its worst held-out readings (npz), put there alike
 SHIPPED_ROWS = (("single", "fresh `single` clocks (the report's kind: one clock, any rotation, a fifth mirrored)"),
                 ("varied", "fresh `varied` clocks (any of our designs)"),
                 ("small", "fresh `small` clocks (a varied dial at 0.3–0.5 of the frame, off centre, on clutter)"),
-                ("small_without_finder", "… the same, without the dial finder"))
+                ("small_without_search", "… the same, without searching the picture for the dial"),
+                ("small_without_finder", "… without the search or the dial finder"))
 HELD_OUT_ROWS = (("unseen-fonts", "numerals in a type family it never saw (Computer Modern)"),
                  ("unseen-hands", "leaf and skeleton (outline) hands"), ("unseen-ticks", "wedge and ring hour marks"),
                  ("upright-ticks", "ticks only, no 12 cue, hung upright"),
@@ -116,8 +119,9 @@ HELD_OUT_ROWS = (("unseen-fonts", "numerals in a type family it never saw (Compu
                  ("held-out", "all six families"))
 
 
-def shipped_reader_blocks(data: ReportData) -> list[Block]:
-    """Task 3 as ablab reads it: the figures of the reader that ships with ablab, from its card (none: no blocks)."""
+def shipped_reader_blocks(data: ReportData, out: Path) -> list[Block]:
+    """Task 3 as ablab reads it: the figures of the reader that ships with ablab, from its card, and its worst
+    readings of the held-out families (none: no blocks)."""
     stored = data.artifacts.get(SHIPPED_ARTIFACT)
     if not stored:
         return []
@@ -136,9 +140,22 @@ def shipped_reader_blocks(data: ReportData) -> list[Block]:
         *([Paragraph("Designs it never saw: whole style families the `varied` preset never draws "
                      "(ablab.clock.draw.families). This is the figure that predicts how it reads a clock of yours."),
            Table(columns, held_out, numeric={1, 2, 3, 4, 5})] if held_out else []),
+        *shipped_worst_blocks(data, out),
         Paragraph("All of these are drawn by our own renderer. The report's real photographs and other designers' "
                   "faces are harder; docs/clock_reader.md says where it fails.", note=True),
     ]
+
+
+def shipped_worst_blocks(data: ReportData, out: Path) -> list[Block]:
+    """The shipped reader's largest errors on the held-out families, as pictures with true and read times."""
+    stored = data.artifacts.get(SHIPPED_WORST_ARTIFACT)
+    rows = worst_readings({0: bytes_to_arrays(stored[1])}, WORST_SHOWN) if stored else []
+    if not rows:
+        return []
+    captions = [f"#{k + 1} true {clock_time(r['true'])} read {clock_time(r['pred'])}" for k, r in enumerate(rows)]
+    path = image_grid([r["image"] for r in rows], captions, f"the shipped reader: its {len(rows)} largest errors on "
+                      "the held-out families", out / "shipped-reader-worst.png")
+    return [Image(path.name, "the shipped reader: worst readings of designs it never saw")]
 
 
 def _score_rows(fresh: dict, keys: tuple[tuple[str, str], ...]) -> list[list[str]]:
@@ -150,7 +167,7 @@ def _score_rows(fresh: dict, keys: tuple[tuple[str, str], ...]) -> list[list[str
 
 def clock_blocks(data: ReportData, out: Path) -> list[Block]:
     """The Task 3 section of every clock study in the store, then the shipped reader's (none of either: no blocks)."""
-    blocks: list[Block] = shipped_reader_blocks(data)
+    blocks: list[Block] = shipped_reader_blocks(data, out)
     for study in clock_studies(data):
         cells = [c for c in data.cells if c.study == study.name]
         summaries = summarize_encodings(data, study.name)

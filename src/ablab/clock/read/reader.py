@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +31,12 @@ REGISTRY_FILE = "clock_models.json"
 # A dial measured smaller than ZOOM_BELOW (its radius in normalized units, 1 = half the picture's side) is cut out
 # at ZOOM_TO: the middle of the sizes the reader trained on (`varied` dials reach 0.6–0.94).
 ZOOM_BELOW, ZOOM_TO = 0.5, 0.75
+# A reading less sure than Reader.search_below (the shipped reader's "uncertain" threshold, in `read` and
+# `evaluate`) is looked for again in a 3×3 grid of squares reaching 0.55 each, 0.45 apart (normalized units), each
+# read with the dial finder: a dial at 0.3–0.5 of the frame, off centre, whose centre the point reader missed.
+# Chosen on a validation draw of `small` clocks (seed 1010): 99 → 16 min mean, 39% → 90% within 1 min; ~0.9 s more
+# for each reading searched.
+SEARCH_GRID, SEARCH_HALF, SEARCH_STEP = 3, 0.55, 0.45
 POINT_CHUNK = 32  # images per forward pass of a point reader (times its views)
 PREDICT_CHUNK = 256  # images per forward pass of any other reader
 
@@ -46,6 +52,7 @@ class Reader:
     views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
     find_dial: bool = True  # with a second stage: read a small dial again, cut out where the stage found it
     upright_share: float = UPRIGHT_SHARE  # with a second stage: the world's share of upright clocks (its prior)
+    search_below: float = 0.0  # with a second stage: search the picture for a dial when less sure than this
 
     @classmethod
     def of(cls, model) -> Reader:
@@ -66,7 +73,8 @@ class Reader:
 
         With a second stage and `find_dial`, a dial the stage measured smaller than ZOOM_BELOW is cut out around
         the centre it found, at ZOOM_TO (from `originals`, the pictures at their own size, when given) and read
-        again; the surer of the two readings is kept."""
+        again; the surer of the two readings is kept. A reading still less sure than `search_below` is looked for
+        in a grid of squares of the picture (_search), and the surest reading kept."""
         images = np.asarray(images, np.uint8)
         head = _point_head(self.encoding)
         if head is None:
@@ -74,15 +82,30 @@ class Reader:
         if self.stage is None:
             return self.encoding.decode({head: self._points(images, head)})
         labels, confidence, (centre, radius) = self._read_staged(images, head)
-        small = np.flatnonzero(radius < ZOOM_BELOW) if self.find_dial else np.zeros(0, np.int64)
-        if small.size == 0:
-            return labels, confidence
         pictures = images if originals is None else originals
-        crops = np.stack([crop_gray(pictures[i], centre[i], radius[i] / ZOOM_TO, self.input_size) for i in small])
-        zoomed, zoomed_confidence, _ = self._read_staged(crops, head)
-        surer = zoomed_confidence >= confidence[small]
-        labels[small[surer]], confidence[small[surer]] = zoomed[surer], zoomed_confidence[surer]
+        small = np.flatnonzero(radius < ZOOM_BELOW) if self.find_dial else np.zeros(0, np.int64)
+        if small.size:
+            crops = np.stack([crop_gray(pictures[i], centre[i], radius[i] / ZOOM_TO, self.input_size) for i in small])
+            zoomed, zoomed_confidence, _ = self._read_staged(crops, head)
+            surer = zoomed_confidence >= confidence[small]
+            labels[small[surer]], confidence[small[surer]] = zoomed[surer], zoomed_confidence[surer]
+        for i in np.flatnonzero(confidence < self.search_below):
+            found, found_confidence = self._search(pictures[i])
+            if found_confidence > confidence[i]:
+                labels[i], confidence[i] = found, found_confidence
         return labels, confidence
+
+    def _search(self, picture: np.ndarray) -> tuple[np.ndarray, float]:
+        """The surest reading among SEARCH_GRID × SEARCH_GRID squares of the picture reaching SEARCH_HALF each (at
+        its own resolution, the dial finder on), for a dial the first read did not find."""
+        steps = SEARCH_STEP * (np.arange(SEARCH_GRID) - (SEARCH_GRID - 1) / 2)
+        centres = [(x, y) for y in steps for x in steps]
+        side = max(self.input_size, round(SEARCH_HALF * min(picture.shape[:2])))
+        crops = [crop_gray(picture, c, SEARCH_HALF, side) for c in centres]
+        small = np.stack([resize_gray(crop, self.input_size) for crop in crops])
+        labels, confidence = replace(self, search_below=0.0).read(small, crops)
+        best = int(np.argmax(confidence))
+        return labels[best], float(confidence[best])
 
     def _points(self, images: np.ndarray, head: str) -> np.ndarray:
         if self.views == (0.0,):
