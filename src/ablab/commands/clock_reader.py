@@ -87,8 +87,9 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     if out.suffix != ".keras":
         raise AblabError(f"--out {out}: a reader is saved as a .keras file")
     test_x = images_for(reader, arrays.test.images, f"{data} (test split)")
+    typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min); "
+               f"first scoring it on the {len(test_x)} test images", err=True)
     before = evaluate_reader(reader, test_x, arrays.test.labels)
-    typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min)", err=True)
     model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
                                arrays.train.labels, budget_s=60 * minutes, seed=seed, show_bar=True)
     metrics = {**evaluate_reader(Reader.of(model), test_x, arrays.test.labels), "train_time_s": info["wall_s"],

@@ -63,13 +63,20 @@ def label_only_loss(y_true, y_pred):
     return -ops.logaddexp(as_is, mirrored)
 
 
-def dial_strips(reader: Reader, images: np.ndarray, chunk: int = 512) -> np.ndarray:
-    """uint8 (N, S, S) → uint8 strips (N, rows, cols) cut where `reader` reads them (polar_stage.fitted_cut)."""
+def dial_strips(reader: Reader, images: np.ndarray, chunk: int = 512, show_bar: bool = False) -> np.ndarray:
+    """uint8 (N, S, S) → uint8 strips (N, rows, cols) cut where `reader` reads them (polar_stage.fitted_cut);
+    a progress bar over the images when show_bar (minutes for the report's 14,400 training images)."""
+    from rich.progress import Progress
+
     parts = []
-    for start in range(0, len(images), chunk):
-        batch = images[start : start + chunk]
-        centre, reach = polar_stage.fitted_cut(reader.second_net.predict_on_batch, batch, reader.dial_points(batch))
-        parts.append(polar.polar_strips(batch, centre, reach))
+    with Progress(disable=not show_bar) as bar:
+        task = bar.add_task("finding the dials", total=len(images))
+        for start in range(0, len(images), chunk):
+            batch = images[start : start + chunk]
+            points = reader.dial_points(batch)
+            centre, reach = polar_stage.fitted_cut(reader.second_net.predict_on_batch, batch, points)
+            parts.append(polar.polar_strips(batch, centre, reach))
+            bar.update(task, advance=len(batch))
     return np.concatenate(parts)
 
 
@@ -135,7 +142,7 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
                          "such as the one that ships with ablab")
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)
-    strips = dial_strips(reader, images)
+    strips = dial_strips(reader, images, show_bar=show_bar)
     strips_s = time.perf_counter() - start
     net = keras.models.clone_model(reader.second_net)
     net.set_weights(reader.second_net.get_weights())
