@@ -50,9 +50,10 @@ def parse_args():
 
 
 def recorded_metrics(store: Path, model: Path) -> dict:
-    """The test-split metrics `ablab clock train` recorded for this file (clock_models.json beside the store)."""
+    """The test-split metrics `ablab clock train` recorded for this file (clock_models.json beside the store):
+    the latest entry, as a rerun overwrites the file."""
     entries = json.loads((store.parent / "clock_models.json").read_text())
-    return next(e["metrics"] for e in entries if Path(e["path"]) == model.resolve())
+    return next(e["metrics"] for e in reversed(entries) if Path(e["path"]) == model.resolve())
 
 
 def time_log(path: Path | None) -> dict:

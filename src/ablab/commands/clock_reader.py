@@ -89,17 +89,18 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     test_x = images_for(reader, arrays.test.images, f"{data} (test split)")
     typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min); "
                f"first scoring it on the {len(test_x)} test images", err=True)
-    before = evaluate_reader(reader, test_x, arrays.test.labels)
+    before = evaluate_reader(reader, test_x, arrays.test.labels, show_bar=True)
     model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
                                arrays.train.labels, budget_s=60 * minutes, seed=seed, show_bar=True)
-    metrics = {**evaluate_reader(Reader.of(model), test_x, arrays.test.labels), "train_time_s": info["wall_s"],
+    after = evaluate_reader(Reader.of(model), test_x, arrays.test.labels, show_bar=True)
+    metrics = {**after, "train_time_s": info["wall_s"],
                "before_mean_cse_min": before["mean_cse_min"], "before_within_1min": before["within_1min"]}
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
     record_model(store_path.parent, out, "landmarks", {k: metrics[k] for k in EVAL_FIELDS})
     _print_metrics(metrics, title=f"adapted reader on the test split of {data}")
     typer.echo(f"before adapting: mean {before['mean_cse_min']:.2f} min, {before['within_1min']:.1%} within 1 min; "
-               f"saved {out} ({info['epochs']} epochs, {info['wall_s']:.0f} s)")
+               f"saved {out} ({info['epochs']:.2f} epochs, {info['wall_s']:.0f} s)")
 
 
 def _make_config(cls, overrides: dict):
@@ -130,7 +131,7 @@ def evaluate_command(
     x, y, name = _evaluation_arrays(data, split, images, labels)
     path = model or _best(store_path)
     reader, _ = _load(path)
-    metrics = evaluate_reader(reader, images_for(reader, x, name), y)
+    metrics = evaluate_reader(reader, images_for(reader, x, name), y, show_bar=not as_json)
     if as_json:
         typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
     else:

@@ -103,31 +103,45 @@ def _turned(strips: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def fit_label_only(net, strips: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,
                    batch_size: int = 64, show_bar: bool = False) -> dict:
-    """Train the polar reader `net` in place on strips with their time labels, as many whole epochs as fit
-    budget_s (from the time of TIMING_STEPS steps), each on freshly turned strips. Returns {"epochs", "wall_s",
-    "loss": per epoch}."""
+    """Train the polar reader `net` in place on strips with their time labels for as many steps as fit budget_s
+    (from the time of TIMING_STEPS steps), the rate decaying from ADAPT_LR to 0 on a cosine over them (as the
+    polar reader's own training decays), each epoch on freshly turned strips, the last one a random part of them.
+    Returns {"epochs": steps / steps per epoch, "steps", "wall_s", "loss": per epoch}."""
     import keras
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
-    trainer = _joint_model(net)
-    trainer.compile(optimizer=keras.optimizers.Adam(ADAPT_LR), loss=label_only_loss)
     shifts = label_shifts(labels)
+    trainer = _joint_model(net)
+    step_s = _timed_steps(trainer, strips, shifts, batch_size)
+    steps_per_epoch = math.ceil(len(strips) / batch_size)
+    left_s = budget_s - (time.perf_counter() - start)
+    steps = max(1, int(left_s / (1.15 * step_s)))  # 15%: turning strips, the first trace
+    schedule = keras.optimizers.schedules.CosineDecay(ADAPT_LR, steps)
+    trainer.compile(optimizer=keras.optimizers.Adam(schedule), loss=label_only_loss)
+    losses = []
+    with StageBar("adapting the polar reader (labels only)", epochs=math.ceil(steps / steps_per_epoch),
+                  steps_per_epoch=steps_per_epoch, total_steps=steps, enabled=show_bar) as bar:
+        for done in range(0, steps, steps_per_epoch):
+            rows = rng.permutation(len(strips))[: min(steps - done, steps_per_epoch) * batch_size]
+            hist = trainer.fit(_turned(strips[rows], rng)[..., None], shifts[rows], batch_size=batch_size, epochs=1,
+                               shuffle=True, verbose=0, callbacks=[bar.callback()])
+            losses.append(float(hist.history["loss"][-1]))
+    return {"epochs": steps / steps_per_epoch, "steps": steps, "wall_s": time.perf_counter() - start, "loss": losses}
+
+
+def _timed_steps(trainer, strips: np.ndarray, shifts: np.ndarray, batch_size: int) -> float:
+    """Seconds per training step on this machine: TIMING_STEPS steps after a traced first one, on a throwaway
+    compile (the real one starts its schedule and optimizer afresh)."""
+    import keras
+
+    trainer.compile(optimizer=keras.optimizers.Adam(0.0), loss=label_only_loss)
+    first = slice(0, batch_size)
+    trainer.fit(strips[first][..., None], shifts[first], batch_size=batch_size, epochs=1, verbose=0)
     probe = slice(0, TIMING_STEPS * batch_size)
     t0 = time.perf_counter()
     trainer.fit(strips[probe][..., None], shifts[probe], batch_size=batch_size, epochs=1, verbose=0)
-    step_s = (time.perf_counter() - t0) / TIMING_STEPS
-    steps_per_epoch = math.ceil(len(strips) / batch_size)
-    left_s = budget_s - (time.perf_counter() - start)
-    epochs = max(1, int(left_s / (1.15 * step_s * steps_per_epoch)))  # 15%: turning strips, the first trace
-    losses = []
-    with StageBar("adapting the polar reader (labels only)", epochs=epochs, steps_per_epoch=steps_per_epoch,
-                  enabled=show_bar) as bar:
-        for _ in range(epochs):
-            hist = trainer.fit(_turned(strips, rng)[..., None], shifts, batch_size=batch_size, epochs=1, shuffle=True,
-                               verbose=0, callbacks=[bar.callback()])
-            losses.append(float(hist.history["loss"][-1]))
-    return {"epochs": epochs, "wall_s": time.perf_counter() - start, "loss": losses}
+    return (time.perf_counter() - t0) / max(1, math.ceil(len(strips[probe]) / batch_size))
 
 
 def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,

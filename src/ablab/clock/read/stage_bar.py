@@ -19,8 +19,9 @@ class StageBar:
     Disabled (enabled=False) it shows nothing and its callback only counts, so library callers stay silent."""
 
     def __init__(self, title: str, *, epochs: int, steps_per_epoch: int, enabled: bool = True,
-                 console: Console | None = None):
+                 console: Console | None = None, total_steps: int | None = None):
         self.title, self.epochs, self.steps_per_epoch = title, epochs, steps_per_epoch
+        self.total_steps = epochs * steps_per_epoch if total_steps is None else total_steps  # a short last epoch
         self.epoch = 0
         self._progress = Progress(
             TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps · elapsed"),
@@ -31,7 +32,7 @@ class StageBar:
 
     def __enter__(self) -> "StageBar":
         self._progress.start()
-        self._task = self._progress.add_task(self._describe(None), total=self.epochs * self.steps_per_epoch)
+        self._task = self._progress.add_task(self._describe(None), total=self.total_steps)
         return self
 
     def __exit__(self, *exc) -> None:
