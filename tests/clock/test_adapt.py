@@ -3,6 +3,8 @@ a label implies around any 12, mirrored or not; one-design sets; and `ablab cloc
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -58,6 +60,8 @@ def test_one_design_presets_draw_one_dial_under_the_reports_camera():
 
 def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
     """The report's format (images.npy, labels.npy only): `clock train` adapts the shipped reader to it."""
+    import keras
+
     clocks = generate("light-hands@4", 60, size=150, seed=3, workers=1)
     data = tmp_path / "clocks"
     data.mkdir()
@@ -68,6 +72,10 @@ def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
                                "--store", str(store)], capsys)
     assert code == 0, err
     assert "labels only: adapting the shipped reader" in err and "before adapting: mean" in text and out.is_file()
+    with warnings.catch_warnings(record=True) as caught:  # saved without the shipped networks' optimizer state
+        warnings.simplefilter("always")
+        keras.saving.load_model(out)
+    assert not [str(w.message) for w in caught if "optimizer" in str(w.message)]
     code, text, _ = run_cli(["clock", "evaluate", "--images", str(data / "images.npy"), "--labels",
                              str(data / "labels.npy"), "--store", str(store)], capsys)
     assert code == 0 and "adapted.keras" in text  # the adapted reader is now the one recorded next to the store

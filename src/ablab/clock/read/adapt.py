@@ -158,10 +158,19 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
     keras.utils.set_random_seed(seed)
     strips = dial_strips(reader, images, show_bar=show_bar)
     strips_s = time.perf_counter() - start
-    net = keras.models.clone_model(reader.second_net)
-    net.set_weights(reader.second_net.get_weights())
+    net = _bare_copy(reader.second_net)
     for name in UNTRAINED_HEADS:  # no label says where the centre or the rim is: those heads stay as they were
         net.get_layer(name).trainable = False
     info = fit_label_only(net, strips, labels, budget_s=budget_s - strips_s, seed=seed, show_bar=show_bar)
     info.update(strips_s=strips_s, wall_s=time.perf_counter() - start)
-    return two_stage_model(reader.net, net), info
+    return two_stage_model(_bare_copy(reader.net), net), info
+
+
+def _bare_copy(net):
+    """net's layers and weights without its optimizer: a reader saved with the shipped networks' optimizer state
+    (which adapting neither uses nor keeps up) warned "Skipping variable loading for optimizer" on every load."""
+    import keras
+
+    copy = keras.Model.from_config(net.get_config())  # clone_model would carry the optimizer over (Keras 3.15)
+    copy.set_weights(net.get_weights())
+    return copy
