@@ -121,3 +121,24 @@ def test_auto_precision_is_bf16_only_where_the_cpu_computes_it(flags, expected):
     assert resolve_precision("auto", frozenset(flags)) == expected
     assert resolve_precision("float32", frozenset({"amx_bf16"})) == "float32"  # an explicit choice is kept
     assert ClockTrialConfig().precision == "auto"
+
+
+def test_the_uncertain_threshold_is_chosen_on_validation_readings_and_skipped_without_confidence():
+    """train.validation_threshold: the 1st percentile of the right readings' confidence; None for a reader that
+    states no confidence or reads nothing right."""
+    from ablab.clock.read.train import validation_threshold
+
+    class Fixed:  # reads every clock as 3:00, with the confidence given
+        def __init__(self, confidence):
+            self.confidence = confidence
+
+        def read(self, images):
+            labels = np.tile([3, 0], (len(images), 1))
+            return labels, None if self.confidence is None else np.asarray(self.confidence[: len(images)])
+
+    images = np.zeros((101, 8, 8), np.uint8)
+    labels = np.array([[3, 0]] * 100 + [[9, 0]])
+    threshold = validation_threshold(Fixed(np.linspace(0.0, 1.0, 101)), images, labels)
+    assert threshold == pytest.approx(np.quantile(np.linspace(0.0, 0.99, 100), 0.01))
+    assert validation_threshold(Fixed(None), images, labels) is None
+    assert validation_threshold(Fixed(np.ones(101)), images, np.tile([6, 30], (101, 1))) is None

@@ -77,3 +77,24 @@ def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure(
         right_first += int(cse_minutes(truth, reader.read(small, [picture])[0])[0] <= 1)
         right_searched += int(cse_minutes(truth, searching.read(small, [picture])[0])[0] <= 1)
     assert right_searched >= 2 and right_searched > right_first
+
+
+def test_a_reader_you_trained_is_called_uncertain_under_the_threshold_recorded_for_it(fresh, tmp_path, capsys):
+    """`read` takes the threshold `clock train` recorded beside the store (reader.recorded_threshold), not only the
+    shipped card's: here a copy of the shipped reader recorded with a threshold no reading reaches."""
+    import shutil
+
+    from ablab.clock.read.reader import record_model, recorded_threshold
+
+    mine = tmp_path / "models" / "mine.keras"
+    mine.parent.mkdir()
+    shutil.copyfile(SHIPPED_READER, mine)
+    store = tmp_path / "ablab.db"
+    assert recorded_threshold(mine, tmp_path, store) is None
+    record_model(tmp_path, mine, "landmarks", {"mean_cse_min": 0.1, "uncertain_below": 1.01})
+    assert recorded_threshold(mine, tmp_path, store) == 1.01
+    assert recorded_threshold(SHIPPED_READER, tmp_path, store) == shipped_card()["uncertain_below"]
+    picture = tmp_path / "clock.png"
+    Image.fromarray(fresh.images[0]).save(picture)
+    code, out, err = run_cli(["clock", "read", str(picture), "--store", str(store)], capsys)
+    assert code == 0 and "mine.keras" in err and "uncertain" in out  # the reader recorded here, its threshold

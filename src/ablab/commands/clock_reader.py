@@ -67,7 +67,7 @@ def train_command(
     if out.suffix != ".keras":
         raise AblabError(f"--out {out}: a reader is saved as a .keras file")
     result = train_reader(config, seed, data_arrays, model_path=out, progress=True)
-    record_model(store_path.parent, out, config.encoding, {k: result["metrics"][k] for k in EVAL_FIELDS})
+    record_model(store_path.parent, out, config.encoding, _recorded(result["metrics"]))
     _print_metrics(result["metrics"], title=f"{config.encoding} on the test split of {data}")
     typer.echo(f"saved {out} (trained in {result['metrics']['train_time_s']:.0f} s)")
 
@@ -77,12 +77,12 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
     from ablab.clock.read.adapt import adapt_reader
     from ablab.clock.read.reader import Reader, images_for, record_model
-    from ablab.clock.read.train import evaluate_reader
+    from ablab.clock.read.train import evaluate_reader, validation_threshold
 
     if minutes <= 0:
         raise AblabError(f"--minutes {minutes}: give the adaptation's time budget, e.g. --minutes 30")
     path = _best(store_path)
-    reader, _ = _load(path)
+    reader, _ = _load(path, store_path)
     out = out or store_path.parent / "models" / f"clock-adapted-{Path(data).name}-seed{seed}.keras"
     if out.suffix != ".keras":
         raise AblabError(f"--out {out}: a reader is saved as a .keras file")
@@ -92,15 +92,25 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     before = evaluate_reader(reader, test_x, arrays.test.labels, show_bar=True)
     model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
                                arrays.train.labels, budget_s=60 * minutes, seed=seed, show_bar=True)
-    after = evaluate_reader(Reader.of(model), test_x, arrays.test.labels, show_bar=True)
+    adapted = Reader.of(model)
+    after = evaluate_reader(adapted, test_x, arrays.test.labels, show_bar=True)
     metrics = {**after, "train_time_s": info["wall_s"],
                "before_mean_cse_min": before["mean_cse_min"], "before_within_1min": before["within_1min"]}
+    threshold = validation_threshold(adapted, images_for(reader, arrays.valid.images, f"{data} (validation split)"),
+                                     arrays.valid.labels, show_bar=True)
+    if threshold is not None:
+        metrics["uncertain_below"] = threshold
     out.parent.mkdir(parents=True, exist_ok=True)
     model.save(out)
-    record_model(store_path.parent, out, "landmarks", {k: metrics[k] for k in EVAL_FIELDS})
+    record_model(store_path.parent, out, "landmarks", _recorded(metrics))
     _print_metrics(metrics, title=f"adapted reader on the test split of {data}")
     typer.echo(f"before adapting: mean {before['mean_cse_min']:.2f} min, {before['within_1min']:.1%} within 1 min; "
                f"saved {out} ({info['epochs']:.2f} epochs, {info['wall_s']:.0f} s)")
+
+
+def _recorded(metrics: dict) -> dict:
+    """What the registry keeps of a reader's metrics: the test figures and its "uncertain" threshold, if any."""
+    return {k: metrics[k] for k in (*EVAL_FIELDS, "uncertain_below") if k in metrics}
 
 
 def _make_config(cls, overrides: dict):
@@ -130,7 +140,7 @@ def evaluate_command(
 
     x, y, name = _evaluation_arrays(data, split, images, labels)
     path = model or _best(store_path)
-    reader, _ = _load(path)
+    reader, _ = _load(path, store_path)
     metrics = evaluate_reader(reader, images_for(reader, x, name), y, show_bar=not as_json)
     if as_json:
         typer.echo(json.dumps({k: metrics[k] for k in EVAL_FIELDS}))
@@ -170,11 +180,12 @@ def read_command(
     store_path: Path = StoreOption,
 ) -> None:
     """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one, and
-    "uncertain" where the shipped reader's confidence is under the threshold its card states."""
+    "uncertain" where it is under the reader's threshold (chosen on its validation clocks: the shipped reader's
+    card states it, `clock train` records it for the readers it trains and adapts)."""
     from ablab.clock.read.reader import read_files
 
     path = model or _best(store_path)
-    reader, uncertain_below = _load(path)
+    reader, uncertain_below = _load(path, store_path)
     start = time.perf_counter()
     readings = read_files(reader, files, uncertain_below)
     per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
@@ -189,16 +200,16 @@ def read_command(
     typer.echo(f"({_reader_name(path)}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
 
 
-def _load(path: Path):
-    """(The reader at path, its "uncertain" threshold or None): the shipped reader's card states one (chosen on
-    validation clocks), and below it the reader searches the picture for a dial it missed; others have none yet."""
+def _load(path: Path, store_path: Path):
+    """(The reader at path, its "uncertain" threshold or None): the one chosen on validation clocks, stated by the
+    shipped reader's card or recorded when the reader was trained (reader.recorded_threshold). Below it a
+    two-stage reader also searches the picture for a dial it missed."""
     from dataclasses import replace
 
-    from ablab.clock.read.reader import load_reader
-    from ablab.clock.read.shipped import SHIPPED_READER, shipped_card
+    from ablab.clock.read.reader import load_reader, recorded_threshold
 
     reader = load_reader(path)
-    threshold = shipped_card().get("uncertain_below") if path == SHIPPED_READER else None
+    threshold = recorded_threshold(path, store_path.parent, store_path)
     return (reader, None) if threshold is None else (replace(reader, search_below=threshold), threshold)
 
 

@@ -22,7 +22,7 @@ from ablab.clock.data.images import crop_gray, load_image_file, resize_gray, to_
 from ablab.clock.read.encodings import Encoding
 from ablab.clock.read.networks import parse_model_name
 from ablab.clock.read.polar_stage import UPRIGHT_SHARE
-from ablab.clock.read.shipped import SHIPPED_READER
+from ablab.clock.read.shipped import SHIPPED_READER, shipped_card
 from ablab.clock.read.stages import SecondStage, reader_parts, stage_of
 from ablab.clock.read.tta import TTA_ANGLES_DEG, tta_points
 from ablab.errors import AblabError
@@ -252,6 +252,17 @@ def best_model_path(registry_dir: Path, store_path: Path | None = None) -> Path:
         return math.inf if value is None else float(value)
 
     return Path(min(entries, key=score)["path"])
+
+
+def recorded_threshold(path: Path, registry_dir: Path, store_path: Path | None = None) -> float | None:
+    """The "uncertain" threshold of the reader at path: the one the shipped reader's card states, else the one
+    `ablab clock train` (or a clock trial) chose on its validation split and recorded; None if none was."""
+    if Path(path) == SHIPPED_READER:
+        return shipped_card().get("uncertain_below")
+    for entry in reversed(_registry(Path(registry_dir)) + _store_entries(store_path)):
+        if Path(entry["path"]).resolve() == Path(path).resolve():
+            return (entry.get("metrics") or {}).get("uncertain_below")
+    return None
 
 
 def _store_entries(store_path: Path | None) -> list[dict]:

@@ -20,7 +20,7 @@ from ablab.clock.data.sets import clock_data, preset_test_set
 from ablab.clock.read.batches import augmenter, make_batches
 from ablab.clock.read.config import ClockTrialConfig
 from ablab.clock.read.encodings import get_encoding, keras_loss
-from ablab.clock.read.metrics import MISTAKES_ARTIFACT, cse_minutes, mistakes_npz, summarize
+from ablab.clock.read.metrics import MISTAKES_ARTIFACT, cse_minutes, mistakes_npz, summarize, uncertain_threshold
 from ablab.clock.read.networks import build_clock_model, get_arch, parse_model_name
 from ablab.clock.read.reader import Reader
 from ablab.clock.read.stage_bar import StageBar
@@ -72,8 +72,11 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     if get_arch(config.model).second_stage:
         reader, second_s = _with_second_stage(reader, config, seed, data, progress is True)
     reading = Reader.of(reader)
-    test_pred, _ = reading.read(data.test.images)  # once: for the metrics and the report's worst readings
+    test_pred, _ = read_all(reading, data.test.images, progress is True)  # once: metrics and worst readings
     metrics = summarize(data.test.labels, test_pred)
+    threshold = validation_threshold(reading, data.valid.images, data.valid.labels, progress is True)
+    if threshold is not None:  # `read` and `evaluate` use it (reader.recorded_threshold)
+        metrics["uncertain_below"] = threshold
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
     metrics["train_time_s"] = wall_s + second_s  # both networks
@@ -171,21 +174,42 @@ def _optimizer(config: ClockTrialConfig, total_steps: int):
 EVAL_CHUNK = 256  # images per read when a bar is shown: a two-stage reader reads ~20 a second on 2 cores
 
 
-def evaluate_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, show_bar: bool = False) -> dict:
-    """The `evaluate --json` fields for `reader` on images (N, S, S) with labels (N, 2); with show_bar, read in
-    chunks under a progress bar (1,800 images take a minute or two)."""
+def read_all(reader: Reader, images: np.ndarray, show_bar: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """reader.read(images), in chunks under a progress bar on stderr when show_bar (a two-stage reader takes a
+    minute or two over a 2,400-image split); stdout stays the figures'."""
     if not show_bar:
-        return summarize(labels, reader.read(images)[0])
+        return reader.read(images)
     from rich.console import Console
     from rich.progress import Progress
 
-    read = []
-    with Progress(transient=True, console=Console(stderr=True)) as bar:  # stdout stays the figures'
+    labels, confidence = [], []
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("reading the clocks", total=len(images))
         for start in range(0, len(images), EVAL_CHUNK):
-            read.append(reader.read(images[start : start + EVAL_CHUNK])[0])
-            bar.update(task, advance=len(read[-1]))
-    return summarize(labels, np.concatenate(read) if read else np.zeros((0, 2), np.int64))
+            chunk_labels, chunk_confidence = reader.read(images[start : start + EVAL_CHUNK])
+            labels.append(chunk_labels)
+            confidence.append(chunk_confidence)
+            bar.update(task, advance=len(chunk_labels))
+    if not labels:
+        return np.zeros((0, 2), np.int64), None
+    return np.concatenate(labels), None if confidence[0] is None else np.concatenate(confidence)
+
+
+def evaluate_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, show_bar: bool = False) -> dict:
+    """The `evaluate --json` fields for `reader` on images (N, S, S) with labels (N, 2)."""
+    return summarize(labels, read_all(reader, images, show_bar)[0])
+
+
+def validation_threshold(reader: Reader, images: np.ndarray, labels: np.ndarray, show_bar: bool = False) -> float | None:
+    """The confidence under which `read` calls this reader's readings "uncertain" (metrics.uncertain_threshold),
+    chosen on validation clocks; None for a reader that states no confidence or reads none of them right."""
+    read, confidence = read_all(reader, images, show_bar)
+    if confidence is None or not len(read):
+        return None
+    try:
+        return uncertain_threshold(confidence, cse_minutes(labels, read))
+    except ValueError:  # no right reading: nothing to choose a threshold from
+        return None
 
 
 class _CseCurve:
