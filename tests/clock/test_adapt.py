@@ -83,22 +83,29 @@ def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
     assert code == 2 and "--minutes" in err
 
 
-def test_adapting_fills_its_budget_with_steps_and_ends_on_a_short_epoch():
-    """fit_label_only plans its steps from timed ones and stops there: a short last epoch, not a whole one more."""
+def test_adapting_fills_its_budget_and_keeps_the_weights_that_read_validation_clocks_best():
+    """fit_label_only plans its steps from timed ones and stops there (a short last part, not a whole epoch more);
+    with validation strips it scores the net after every part and is left with the best-scoring weights."""
     import keras
 
-    from ablab.clock.read.adapt import fit_label_only
+    from ablab.clock.read import adapt
     from ablab.clock.read.polar import PAD_COLS, POLAR_COLS, POLAR_ROWS
 
     strip = keras.Input((POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1))  # a strip with its wrapped columns
     pooled = keras.layers.GlobalAveragePooling2D()(strip)
     angles = keras.layers.Reshape((OUT_BINS, 3))(keras.layers.Dense(3 * OUT_BINS)(pooled))
-    net = keras.Model(strip, {"angles": angles, "mirror": keras.layers.Dense(1)(pooled)})
+    net = keras.Model(strip, {"angles": angles, "mirror": keras.layers.Dense(1)(pooled),  # the polar reader's heads
+                              "offset": keras.layers.Dense(2)(pooled), "radius": keras.layers.Dense(1)(pooled)})
     rng = np.random.default_rng(0)
     strips = rng.integers(0, 256, (40, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS), dtype=np.uint8)
     labels = np.stack([rng.integers(0, 12, 40), rng.integers(0, 60, 40)], 1)
     before = [w.copy() for w in net.get_weights()]
-    info = fit_label_only(net, strips, labels, budget_s=2.0, seed=0, batch_size=8)  # 5 steps an epoch
+    info = adapt.fit_label_only(net, strips, labels, budget_s=2.0, seed=0, batch_size=8)  # 5 steps an epoch
     assert info["steps"] >= 1 and info["epochs"] == pytest.approx(info["steps"] / 5)
-    assert len(info["loss"]) == -(-info["steps"] // 5) and np.isfinite(info["loss"]).all()
+    assert len(info["loss"]) == -(-info["steps"] // 2) and np.isfinite(info["loss"]).all()  # parts of 2 steps
     assert any(not np.allclose(a, b) for a, b in zip(before, net.get_weights()))
+    valid = (strips[:10], labels[:10])
+    info = adapt.fit_label_only(net, strips, labels, budget_s=3.0, seed=1, batch_size=8, valid=valid)
+    curve = info["valid_mean_cse_min"]
+    assert len(curve) == len(info["loss"]) + 1  # before training, then after each part
+    assert adapt._valid_error(net, valid) == pytest.approx(min(curve))  # left with the best weights

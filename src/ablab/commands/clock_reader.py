@@ -90,14 +90,17 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min); "
                f"first scoring it on the {len(test_x)} test images", err=True)
     before = evaluate_reader(reader, test_x, arrays.test.labels, show_bar=True)
+    valid_x = images_for(reader, arrays.valid.images, f"{data} (validation split)")
     model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
-                               arrays.train.labels, budget_s=60 * minutes, seed=seed, show_bar=True)
+                               arrays.train.labels, budget_s=60 * minutes, seed=seed,
+                               valid=(valid_x, arrays.valid.labels), show_bar=True)
+    curve = ", ".join(f"{v:.1f}" for v in info["valid_mean_cse_min"])
+    typer.echo(f"validation mean error (min; one cut), before and after each part: {curve}", err=True)
     adapted = Reader.of(model)
     after = evaluate_reader(adapted, test_x, arrays.test.labels, show_bar=True)
     metrics = {**after, "train_time_s": info["wall_s"],
                "before_mean_cse_min": before["mean_cse_min"], "before_within_1min": before["within_1min"]}
-    threshold = validation_threshold(adapted, images_for(reader, arrays.valid.images, f"{data} (validation split)"),
-                                     arrays.valid.labels, show_bar=True)
+    threshold = validation_threshold(adapted, valid_x, arrays.valid.labels, show_bar=True)
     if threshold is not None:
         metrics["uncertain_below"] = threshold
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +108,8 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     record_model(store_path.parent, out, "landmarks", _recorded(metrics))
     _print_metrics(metrics, title=f"adapted reader on the test split of {data}")
     typer.echo(f"before adapting: mean {before['mean_cse_min']:.2f} min, {before['within_1min']:.1%} within 1 min; "
-               f"saved {out} ({info['epochs']:.2f} epochs, {info['wall_s']:.0f} s)")
+               f"saved {out} ({info['epochs']:.2f} epochs, the best on validation after {info['best_step']} of "
+               f"{info['steps']} steps; {info['wall_s']:.0f} s)")
 
 
 def _recorded(metrics: dict) -> dict:
