@@ -95,7 +95,8 @@ def test_adapting_fills_its_budget_and_keeps_the_weights_that_read_validation_cl
     pooled = keras.layers.GlobalAveragePooling2D()(strip)
     angles = keras.layers.Reshape((OUT_BINS, 3))(keras.layers.Dense(3 * OUT_BINS)(pooled))
     net = keras.Model(strip, {"angles": angles, "mirror": keras.layers.Dense(1)(pooled),  # the polar reader's heads
-                              "offset": keras.layers.Dense(2)(pooled), "radius": keras.layers.Dense(1)(pooled)})
+                              "offset": keras.layers.Dense(2, trainable=False)(pooled),  # frozen, as adapting
+                              "radius": keras.layers.Dense(1, trainable=False)(pooled)})  # freezes the real ones
     rng = np.random.default_rng(0)
     strips = rng.integers(0, 256, (40, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS), dtype=np.uint8)
     labels = np.stack([rng.integers(0, 12, 40), rng.integers(0, 60, 40)], 1)
