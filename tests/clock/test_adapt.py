@@ -12,6 +12,8 @@ from ablab.clock.data.generate import generate
 from ablab.clock.draw.presets import parse_preset, sample_style
 from ablab.clock.read.adapt import label_only_loss, label_shifts
 from ablab.clock.read.polar import OUT_BINS
+from ablab.clock.read.reader import Reader
+from ablab.clock.read.shipped import SHIPPED_READER
 from ablab.errors import AblabError
 
 from test_reader import run_cli  # tests/clock is on sys.path (pytest prepend mode)
@@ -76,6 +78,9 @@ def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
         warnings.simplefilter("always")
         keras.saving.load_model(out)
     assert not [str(w.message) for w in caught if "optimizer" in str(w.message)]
+    adapted, shipped = (Reader.of(keras.saving.load_model(p)) for p in (out, SHIPPED_READER))
+    assert all(np.array_equal(a, b) for a, b in zip(adapted.geometry_net.get_weights(),
+                                                    shipped.second_net.get_weights()))  # it cuts where its parent cut
     code, text, _ = run_cli(["clock", "evaluate", "--images", str(data / "images.npy"), "--labels",
                              str(data / "labels.npy"), "--store", str(store)], capsys)
     assert code == 0 and "adapted.keras" in text  # the adapted reader is now the one recorded next to the store
@@ -85,7 +90,7 @@ def test_clock_train_on_labels_only_adapts_the_reader_it_has(tmp_path, capsys):
 
 def test_adapting_fills_its_budget_and_keeps_the_weights_that_read_validation_clocks_best():
     """fit_label_only plans its steps from timed ones and stops there (a short last part, not a whole epoch more);
-    with validation strips it scores the net after every part and is left with the best-scoring weights."""
+    with a score it scores the net before and after every part and is left with the best-scoring weights."""
     import keras
 
     from ablab.clock.read import adapt
@@ -93,7 +98,7 @@ def test_adapting_fills_its_budget_and_keeps_the_weights_that_read_validation_cl
 
     strip = keras.Input((POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS, 1))  # a strip with its wrapped columns
     pooled = keras.layers.GlobalAveragePooling2D()(strip)
-    angles = keras.layers.Reshape((OUT_BINS, 3))(keras.layers.Dense(3 * OUT_BINS)(pooled))
+    angles = keras.layers.Reshape((OUT_BINS, 3))(keras.layers.Dense(3 * OUT_BINS, name="a")(pooled))
     net = keras.Model(strip, {"angles": angles, "mirror": keras.layers.Dense(1)(pooled),  # the polar reader's heads
                               "offset": keras.layers.Dense(2, trainable=False)(pooled),  # frozen, as adapting
                               "radius": keras.layers.Dense(1, trainable=False)(pooled)})  # freezes the real ones
@@ -105,8 +110,38 @@ def test_adapting_fills_its_budget_and_keeps_the_weights_that_read_validation_cl
     assert info["steps"] >= 1 and info["epochs"] == pytest.approx(info["steps"] / 5)
     assert len(info["loss"]) == -(-info["steps"] // 2) and np.isfinite(info["loss"]).all()  # parts of 2 steps
     assert any(not np.allclose(a, b) for a, b in zip(before, net.get_weights()))
-    valid = (strips[:10], labels[:10])
-    info = adapt.fit_label_only(net, strips, labels, budget_s=3.0, seed=1, batch_size=8, valid=valid)
+
+    def score():  # any function of the weights: here how far the angle logits' kernel is from a fixed one
+        return float(np.abs(net.get_layer("a").get_weights()[0] - 0.01).sum())
+
+    info = adapt.fit_label_only(net, strips, labels, budget_s=3.0, seed=1, batch_size=8, score=score)
     curve = info["valid_mean_cse_min"]
     assert len(curve) == len(info["loss"]) + 1  # before training, then after each part
-    assert adapt._valid_error(net, valid) == pytest.approx(min(curve))  # left with the best weights
+    assert score() == pytest.approx(min(curve))  # left with the best weights
+    assert info["best_step"] == (0 if curve[0] == min(curve) else min(2 * curve.index(min(curve)), info["steps"]))
+
+
+def test_the_learning_rate_follows_a_cosine_over_the_steps_as_re_planned():
+    import keras
+
+    from ablab.clock.read import adapt
+
+    plan = {"steps": 100, "done": 50}
+    cosine = adapt._cosine(plan)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.Adam(1.0), loss="mse")
+    cosine.set_model(model)
+    cosine.on_train_batch_begin(0)
+    assert float(model.optimizer.learning_rate) == pytest.approx(adapt.ADAPT_LR / 2)  # halfway
+    plan["steps"] = 50  # re-planned: this was the last step
+    cosine.on_train_batch_begin(0)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_steps_left_leave_time_for_every_check_including_the_last():
+    from ablab.clock.read import adapt
+
+    assert adapt._steps_left(100.0, step_s=1.0, check_s=0.0, check_every=10) == 100
+    # 10 s for the last check, then each step costs 1 s plus a tenth of a 10-s check: (100 − 10) / 2 = 45
+    assert adapt._steps_left(100.0, step_s=1.0, check_s=10.0, check_every=10) == 45
+    assert adapt._steps_left(5.0, step_s=1.0, check_s=10.0, check_every=10) == 0

@@ -214,8 +214,8 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
     assert set(out) == {"points", "polar_angles", "polar_mirror", "polar_offset", "polar_radius"}
     both.save(tmp_path / "two.keras")
     loaded = keras.saving.load_model(tmp_path / "two.keras")  # stock keras
-    first, second = reader_parts(loaded)
-    assert loaded.name == points_net.name and second.name == polar.POLAR_NET
+    first, second, cut = reader_parts(loaded)
+    assert loaded.name == points_net.name and second.name == polar.POLAR_NET and cut is None
     labels, conf = Reader.of(loaded).read(varied_part.images[:3])
     assert labels.shape == (3, 2) and conf.shape == (3,) and ((conf >= 0) & (conf <= 1)).all()
     files = []
@@ -224,6 +224,33 @@ def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_f
         files.append(tmp_path / f"{i}.png")
     readings = read_files(load_reader(tmp_path / "two.keras"), files)
     assert [(r.hour, r.minute) for r in readings] == [tuple(v) for v in labels]
+
+
+def test_an_adapted_reader_saves_its_parents_polar_net_and_cuts_where_that_one_says(tmp_path, varied_part):
+    """A third nested network (stages.CUT_SUFFIX) places the cuts; the second stage's own net reads the strips."""
+    import keras
+
+    from ablab.clock.read.networks import build_clock_model
+    from ablab.clock.read.polar_net import build_polar_net
+    from ablab.clock.read.polar_stage import fitted_cut
+    from ablab.clock.read.reader import Reader
+    from ablab.clock.read.stages import CUT_SUFFIX, reader_parts, two_stage_model
+
+    keras.utils.set_random_seed(0)
+    points_net = build_clock_model("clock-quick", SIZE, "landmarks")
+    reading, cutting = (build_polar_net(widths=(8, 8, 16, 16), context=16) for _ in range(2))
+    two_stage_model(points_net, reading, cut_net=cutting).save(tmp_path / "adapted.keras")
+    loaded = keras.saving.load_model(tmp_path / "adapted.keras")
+    _, second, cut = reader_parts(loaded)
+    assert second.name == polar.POLAR_NET and cut.name == polar.POLAR_NET + CUT_SUFFIX
+    assert all(np.array_equal(a, b) for a, b in zip(cut.get_weights(), cutting.get_weights()))
+    reader = Reader.of(loaded)
+    images = varied_part.images[:4]
+    _, _, (centre, _) = reader._read_found(images, None)
+    points = reader.dial_points(images)
+    assert np.allclose(centre, fitted_cut(cutting.predict_on_batch, images, points)[0], atol=1e-5)
+    assert not np.allclose(centre, fitted_cut(reading.predict_on_batch, images, points)[0], atol=1e-3)
+    assert reader_parts(keras.saving.load_model(tmp_path / "adapted.keras"))[2] is not None
 
 
 def test_train_reader_trains_and_times_the_polar_stage(tmp_path, varied_part, monkeypatch):

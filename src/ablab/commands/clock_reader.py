@@ -95,7 +95,7 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
                                arrays.train.labels, budget_s=60 * minutes, seed=seed,
                                valid=(valid_x, arrays.valid.labels), show_bar=True)
     curve = ", ".join(f"{v:.1f}" for v in info["valid_mean_cse_min"])
-    typer.echo(f"validation mean error (min; one cut), before and after each part: {curve}", err=True)
+    typer.echo(f"validation mean error (min; read as `read` reads), before and after each part: {curve}", err=True)
     adapted = Reader.of(model)
     after = evaluate_reader(adapted, test_x, arrays.test.labels, show_bar=True)
     metrics = {**after, "train_time_s": info["wall_s"],

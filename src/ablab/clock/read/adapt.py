@@ -10,29 +10,36 @@ whether the picture is mirrored:
     p(label) = Σ_s p(s) Σ_j p12(j) · p_minute(j + s·Δm) · p_hour(j + s·Δh),   s = +1 (as is) or −1 (mirrored)
 
 (Δ the label's hand angles in output bins), and its negative log is a loss (label_only_loss) that trains the polar
-reader on the new design. Only the polar reader learns; the point reader still gives the centre (the polar reader's
-own offset head corrects it), and the strips are cut once, where the reader being adapted cuts them.
+reader on the new design. Only the polar reader's reading learns. Where to cut the dial (the centre's offset and
+the dial's size) no label teaches: the adapted reader keeps its parent's polar reader to place the cuts
+(stages.CUT_SUFFIX) and reads the cut strips with the adapted one. Measured before this split: training moved the
+layers under the frozen offset and radius heads, the cuts drifted, and on `light-hands@4` the adapted net read
+1.6 min on the parent's cuts but 24–52 min on its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
+from typing import Callable
 
 import numpy as np
 
 from ablab.clock.read import polar, polar_stage
-from ablab.clock.read.metrics import cse_minutes
 from ablab.clock.read.reader import Reader
 from ablab.clock.read.stage_bar import StageBar
-from ablab.clock.read.stages import two_stage_model
+from ablab.clock.read.stages import bare_copy, two_stage_model
+from ablab.clock.read.train import evaluate_reader
 from ablab.errors import AblabError
 
 ADAPT_LR = 3e-4  # a tenth of the polar reader's peak rate from scratch: it starts trained
-UNTRAINED_HEADS = ("radial", "offset", "radius")  # ablab.clock.read.polar_net's layers behind the geometry heads
-TIMING_STEPS = 8  # steps timed before choosing how many epochs fit the budget
+# ablab.clock.read.polar_net's layers behind the geometry heads: no label teaches them, and the parent's net places
+# the cuts, so they stay as they were (frozen, they also ask for no gradient the loss cannot give)
+UNTRAINED_HEADS = ("radial", "offset", "radius")
+TIMING_STEPS = 8  # steps timed for the first plan of how many steps fit the budget (later parts re-plan it)
 CHECKS_PER_EPOCH = 2  # validation checks per epoch, when adapting with a validation split
-VALID_STRIPS = 600  # at most this many validation images are cut and scored at each check
+VALID_IMAGES = 600  # at most this many validation images are read (as `read` reads them) at each check
 
 
 def label_shifts(labels: np.ndarray) -> np.ndarray:
@@ -67,8 +74,8 @@ def label_only_loss(y_true, y_pred):
 
 
 def dial_strips(reader: Reader, images: np.ndarray, chunk: int = 512, show_bar: bool = False) -> np.ndarray:
-    """uint8 (N, S, S) → uint8 strips (N, rows, cols) cut where `reader` reads them (polar_stage.fitted_cut);
-    a progress bar over the images when show_bar (minutes for the report's 14,400 training images)."""
+    """uint8 (N, S, S) → uint8 strips (N, rows, cols) cut where `reader` reads them (polar_stage.fitted_cut with
+    its geometry_net); a progress bar over the images when show_bar (minutes for the report's 14,400 images)."""
     from rich.progress import Progress
 
     parts = []
@@ -77,7 +84,7 @@ def dial_strips(reader: Reader, images: np.ndarray, chunk: int = 512, show_bar: 
         for start in range(0, len(images), chunk):
             batch = images[start : start + chunk]
             points = reader.dial_points(batch)
-            centre, reach = polar_stage.fitted_cut(reader.second_net.predict_on_batch, batch, points)
+            centre, reach = polar_stage.fitted_cut(reader.geometry_net.predict_on_batch, batch, points)
             parts.append(polar.polar_strips(batch, centre, reach))
             bar.update(task, advance=len(batch))
     return np.concatenate(parts)
@@ -105,14 +112,14 @@ def _turned(strips: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def fit_label_only(net, strips: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,
-                   valid: tuple[np.ndarray, np.ndarray] | None = None, batch_size: int = 64,
-                   show_bar: bool = False) -> dict:
-    """Train the polar reader `net` in place on strips with their time labels for as many steps as fit budget_s
-    (from the time of TIMING_STEPS steps), the rate decaying from ADAPT_LR to 0 on a cosine over them (as the
-    polar reader's own training decays), on freshly turned strips. With `valid` (strips, labels) the net is scored
-    every CHECKS_PER_EPOCH-th of an epoch and left with the weights that scored best: more epochs do not always
-    read better (measured: one epoch 8.9 min on the test split, 4.7 epochs 49 min). Returns {"epochs": steps /
-    steps per epoch, "steps", "best_step", "valid_mean_cse_min": per check, "wall_s", "loss": per check}."""
+                   score: Callable[[], float] | None = None, batch_size: int = 64, show_bar: bool = False) -> dict:
+    """Train the polar reader `net` in place on strips with their time labels, freshly turned, for as many steps as
+    fit budget_s, the rate decaying from ADAPT_LR to 0 on a cosine over them (as the polar reader's own training
+    decays). It trains in parts of 1/CHECKS_PER_EPOCH epoch and re-plans the steps after each from the time the
+    parts and checks took, so the budget is filled and not overrun. With `score` (the net's validation error, read
+    as `read` reads) the net is scored before and after every part and left with the best-scoring weights: more
+    epochs do not always read better (measured: one epoch 8.9 min on the test split, 4.7 epochs 49 min). Returns
+    {"epochs", "steps", "best_step", "valid_mean_cse_min": per check, "wall_s", "loss": per part}."""
     import keras
 
     start = time.perf_counter()
@@ -122,41 +129,63 @@ def fit_label_only(net, strips: np.ndarray, labels: np.ndarray, *, budget_s: flo
     step_s = _timed_steps(trainer, strips, shifts, batch_size)
     steps_per_epoch = math.ceil(len(strips) / batch_size)
     check_every = max(1, steps_per_epoch // CHECKS_PER_EPOCH)
-    t0 = time.perf_counter()
-    best = {"error": _valid_error(net, valid), "step": 0, "weights": net.get_weights()}  # also: a check's time
-    check_s = time.perf_counter() - t0
-    left_s = budget_s - (time.perf_counter() - start)
-    # 15% on a step: turning strips, the first trace; a check after every check_every steps
-    steps = max(1, int(left_s / (1.15 * step_s + check_s / check_every)))
-    trainer.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(ADAPT_LR, steps)),
-                    loss=label_only_loss)
-    losses, curve = [], [best["error"]]
-    with StageBar(f"adapting the polar reader (labels only; {steps / steps_per_epoch:.1f} epochs in parts of "
-                  f"{check_every} steps)", epochs=math.ceil(steps / check_every), steps_per_epoch=check_every,
-                  total_steps=steps, enabled=show_bar) as bar:
-        for done in range(0, steps, check_every):
-            rows = rng.choice(len(strips), min(len(strips), min(steps - done, check_every) * batch_size), replace=False)
+    plan = {"steps": 0, "done": 0}
+    check_s, curve, best = _check(net, score, {"error": math.inf, "step": 0})
+    plan["steps"] = max(1, _steps_left(budget_s - (time.perf_counter() - start), step_s, check_s, check_every))
+    trainer.compile(optimizer=keras.optimizers.Adam(ADAPT_LR), loss=label_only_loss)
+    losses = []
+    with StageBar(f"adapting the polar reader (labels only; parts of {check_every} steps, "
+                  f"{steps_per_epoch} an epoch)", epochs=math.ceil(plan["steps"] / check_every),
+                  steps_per_epoch=check_every, total_steps=plan["steps"], enabled=show_bar) as bar:
+        while plan["done"] < plan["steps"]:
+            part = min(check_every, plan["steps"] - plan["done"])
+            rows = rng.choice(len(strips), min(len(strips), part * batch_size), replace=False)
+            t0 = time.perf_counter()
             hist = trainer.fit(_turned(strips[rows], rng)[..., None], shifts[rows], batch_size=batch_size, epochs=1,
-                               shuffle=True, verbose=0, callbacks=[bar.callback()])
+                               shuffle=True, verbose=0, callbacks=[bar.callback(), _cosine(plan)])
+            step_s = (time.perf_counter() - t0) / part
+            plan["done"] += part
             losses.append(float(hist.history["loss"][-1]))
-            curve.append(_valid_error(net, valid))
-            if curve[-1] < best["error"]:
-                best = {"error": curve[-1], "step": done + min(steps - done, check_every), "weights": net.get_weights()}
-    if valid is not None:
+            check_s, error, best = _check(net, score, best, plan["done"])
+            curve += error
+            left_s = budget_s - (time.perf_counter() - start)
+            plan["steps"] = plan["done"] + _steps_left(left_s, step_s, check_s, check_every)
+            bar.replan(plan["steps"])
+    if score is not None:
         net.set_weights(best["weights"])
-    return {"epochs": steps / steps_per_epoch, "steps": steps, "best_step": best["step"] if valid else steps,
-            "valid_mean_cse_min": curve if valid else [], "wall_s": time.perf_counter() - start, "loss": losses}
+    return {"epochs": plan["done"] / steps_per_epoch, "steps": plan["done"],
+            "best_step": best["step"] if score else plan["done"], "valid_mean_cse_min": curve,
+            "wall_s": time.perf_counter() - start, "loss": losses}
 
 
-def _valid_error(net, valid: tuple[np.ndarray, np.ndarray] | None) -> float:
-    """Mean common-sense error (min) of the polar reader on validation strips, decoded as reading decodes (one
-    cut: the strips as cut; both ways; the upright rule); 0.0 without validation strips."""
-    if valid is None:
-        return 0.0
-    strips, labels = valid
-    out = polar_stage.polar_probs(net.predict_on_batch, strips)
-    read, _ = polar_stage.decode_polar({"polar_angles": out["angles"], "polar_mirror": out["mirror"]})
-    return float(cse_minutes(labels, read).mean())
+def _check(net, score, best: dict, step: int = 0) -> tuple[float, list[float], dict]:
+    """Score the net (if there is a score): (seconds it took, [its error] or [], the best so far, with weights)."""
+    if score is None:
+        return 0.0, [], best
+    t0 = time.perf_counter()
+    error = float(score())
+    if error < best["error"]:
+        best = {"error": error, "step": step, "weights": net.get_weights()}
+    return time.perf_counter() - t0, [error], best
+
+
+def _steps_left(left_s: float, step_s: float, check_s: float, check_every: int) -> int:
+    """How many more steps fit left_s seconds at step_s each, with a check of check_s after every check_every
+    steps and after the last (so a last short part still leaves time for its check)."""
+    return max(0, int((left_s - check_s) / (step_s + check_s / check_every)))
+
+
+def _cosine(plan: dict):
+    """A Keras callback setting the rate before each step: ADAPT_LR · ½(1 + cos(π · step / plan["steps"])), the
+    step counted over the whole adaptation (plan["done"] steps before this part), the plan as re-planned."""
+    import keras
+
+    class Cosine(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            progress = min(1.0, (plan["done"] + batch) / max(1, plan["steps"]))
+            self.model.optimizer.learning_rate.assign(ADAPT_LR * 0.5 * (1.0 + math.cos(math.pi * progress)))
+
+    return Cosine()
 
 
 def _timed_steps(trainer, strips: np.ndarray, shifts: np.ndarray, batch_size: int) -> float:
@@ -177,8 +206,9 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
                  valid: tuple[np.ndarray, np.ndarray] | None = None, show_bar: bool = False):
     """A copy of the two-stage `reader` whose polar reader has learned the design of `images` (uint8 (N, S, S) at
     its input size) from `labels` alone, within budget_s seconds (cutting the strips included), keeping the
-    weights that read best the first VALID_STRIPS of `valid` (images, labels) if given. Returns (the saved-format
-    model: two_stage_model, fit_label_only's facts with "strips_s")."""
+    weights that read best the first VALID_IMAGES of `valid` (images, labels) if given, read as `read` reads
+    them. Its cuts stay where `reader` places them (reader.geometry_net). Returns (the saved-format model:
+    two_stage_model, fit_label_only's facts with "strips_s")."""
     import keras
 
     if reader.stage is None or reader.second_net is None:
@@ -187,23 +217,16 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)
     strips = dial_strips(reader, images, show_bar=show_bar)
-    if valid is not None:
-        valid = (dial_strips(reader, valid[0][:VALID_STRIPS]), np.asarray(valid[1][:VALID_STRIPS]))
     strips_s = time.perf_counter() - start
-    net = _bare_copy(reader.second_net)
-    for name in UNTRAINED_HEADS:  # no label says where the centre or the rim is: those heads stay as they were
+    net = bare_copy(reader.second_net)
+    for name in UNTRAINED_HEADS:
         net.get_layer(name).trainable = False
-    info = fit_label_only(net, strips, labels, budget_s=budget_s - strips_s, seed=seed, valid=valid,
+    score = None
+    if valid is not None:
+        candidate = dataclasses.replace(reader, second_net=net, cut_net=reader.geometry_net, search_below=0.0)
+        valid_images, valid_labels = valid[0][:VALID_IMAGES], np.asarray(valid[1][:VALID_IMAGES])
+        score = lambda: evaluate_reader(candidate, valid_images, valid_labels)["mean_cse_min"]  # noqa: E731
+    info = fit_label_only(net, strips, labels, budget_s=budget_s - strips_s, seed=seed, score=score,
                           show_bar=show_bar)
     info.update(strips_s=strips_s, wall_s=time.perf_counter() - start)
-    return two_stage_model(_bare_copy(reader.net), net), info
-
-
-def _bare_copy(net):
-    """net's layers and weights without its optimizer: a reader saved with the shipped networks' optimizer state
-    (which adapting neither uses nor keeps up) warned "Skipping variable loading for optimizer" on every load."""
-    import keras
-
-    copy = keras.Model.from_config(net.get_config())  # clone_model would carry the optimizer over (Keras 3.15)
-    copy.set_weights(net.get_weights())
-    return copy
+    return two_stage_model(bare_copy(reader.net), net, cut_net=reader.geometry_net), info

@@ -128,8 +128,8 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 3,
-                  views=READ_VIEWS) -> dict[str, np.ndarray]:
+def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: int = 3, views=READ_VIEWS,
+                  cut_predict=None) -> dict[str, np.ndarray]:
     """uint8 (N, S, S) and the point reader's (N, 7, 2) points → the decoder's polar inputs:
     {"polar_angles": (N, OUT_BINS, 3) probabilities, "polar_mirror": (N,) probability, "centre": (N, 2) and
     "reach": (N,) of the last cut (normalized units; the reach is DIAL_MARGIN dial radii unless clipped)}.
@@ -138,8 +138,9 @@ def polar_outputs(predict, images: np.ndarray, points: np.ndarray, *, passes: in
     the offset the polar reader saw and fitted to the dial it measured (forward reads: only their geometry is
     used); `passes` cuts in all. The last cut is read in each of `views` (reach factor, columns turned), both ways,
     and averaged. Measured on the `varied` splits (docs/clock_reader.md): the first cut places the centre ~1.2 px
-    off (the point reader's one view), the second 0.24 px, the third 0.17 px; reach within ±4% of the fit."""
-    centre, reach = fitted_cut(predict, images, points, passes=passes)
+    off (the point reader's one view), the second 0.24 px, the third 0.17 px; reach within ±4% of the fit.
+    cut_predict, when given, places the cuts instead of predict (an adapted reader: its parent's polar reader)."""
+    centre, reach = fitted_cut(cut_predict or predict, images, points, passes=passes)
     return {**_read_views(predict, images, centre, reach, views), "centre": centre, "reach": reach}
 
 
@@ -188,11 +189,12 @@ def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[n
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
 
 
-def read_polar(predict, images: np.ndarray, points: np.ndarray,
-               upright_share: float = UPRIGHT_SHARE) -> tuple[np.ndarray, np.ndarray, tuple]:
+def read_polar(predict, images: np.ndarray, points: np.ndarray, upright_share: float = UPRIGHT_SHARE,
+               cut_predict=None) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The polar stage's reading: uint8 (N, S, S) and the point reader's (N, 7, 2) points → (int (N, 2)
     [hour, minute], confidence (N,), the dial it read: (centre (N, 2), radius (N,)) in normalized units);
-    predict is the polar reader's forward pass (polar_outputs, decode_polar)."""
-    outputs = polar_outputs(predict, images, points)
+    predict is the polar reader's forward pass, cut_predict the one that places the cuts if another
+    (polar_outputs, decode_polar)."""
+    outputs = polar_outputs(predict, images, points, cut_predict=cut_predict)
     labels, confidence = decode_polar(outputs, upright_share)
     return labels, confidence, (outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN)

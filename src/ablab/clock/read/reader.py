@@ -54,6 +54,7 @@ class Reader:
     encoding: Encoding
     stage: SecondStage | None = None
     second_net: object | None = None
+    cut_net: object | None = None  # with a second stage: the network that places its cuts, if not second_net
     views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
     find_dial: bool = True  # with a second stage: read a small dial again, cut out where the stage found it
     upright_share: float = UPRIGHT_SHARE  # with a second stage: the world's share of upright clocks (its prior)
@@ -63,9 +64,9 @@ class Reader:
     def of(cls, model) -> Reader:
         """The Reader of a model saved by `ablab clock train` (or just trained): AblabError if it is none."""
         encoding, _ = parse_model_name(model.name)
-        net, second_net = reader_parts(model)
+        net, second_net, cut_net = reader_parts(model)
         if second_net is not None:
-            return cls(net, encoding, stage_of(second_net), second_net)
+            return cls(net, encoding, stage_of(second_net), second_net, cut_net)
         views = TTA_ANGLES_DEG if _point_head(encoding) else (0.0,)
         return cls(net, encoding, views=views)
 
@@ -140,7 +141,13 @@ class Reader:
 
     def _read_staged(self, images: np.ndarray, head: str) -> tuple:
         points = self._points(images, head).reshape(len(images), -1, 2)
-        return self.stage.read(self.second_net.predict_on_batch, images, points, upright_share=self.upright_share)
+        return self.stage.read(self.second_net.predict_on_batch, images, points, upright_share=self.upright_share,
+                               cut_predict=self.geometry_net.predict_on_batch)
+
+    @property
+    def geometry_net(self):
+        """The second-stage network that says where to cut the dial: cut_net, else second_net (None without)."""
+        return self.second_net if self.cut_net is None else self.cut_net
 
     def warm_up(self) -> None:
         """Trace the forward passes a one-image read makes (its batch shapes), so the first read does not pay."""

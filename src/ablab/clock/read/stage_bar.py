@@ -9,6 +9,8 @@ Keras is imported when a callback is made, like everywhere in `ablab.clock`, so 
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -41,6 +43,12 @@ class StageBar:
     def _describe(self, loss: float | None) -> str:
         shown = "" if loss is None else f" · loss {loss:.4g}"
         return f"epoch {min(self.epoch + 1, self.epochs)}/{self.epochs}{shown}"
+
+    def replan(self, total_steps: int) -> None:
+        """A new total of steps (a stage that re-plans how many fit its time budget), epochs re-counted."""
+        self.total_steps = total_steps
+        self.epochs = max(self.epoch, math.ceil(total_steps / self.steps_per_epoch))
+        self._progress.update(self._task, total=total_steps, description=self._describe(None))
 
     def step(self) -> None:
         self._progress.update(self._task, advance=1)

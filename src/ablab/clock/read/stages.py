@@ -5,6 +5,8 @@ and the 12 point, mirrored or not). A stage reads its own outputs into a time (S
 else needs to know what they are. A reader with a second stage is saved as one `.keras` file: a functional model
 with the inputs {"image", <the stage's input>} whose two nested models are the point reader (named like the
 whole, so the name still carries the encoding) and the stage's network; `reader_parts` takes it apart again.
+A reader adapted from time labels alone (ablab.clock.read.adapt) holds a third: its parent's stage network, named
+with CUT_SUFFIX, which still says where to cut the dial (no label teaches that), while the adapted one reads it.
 Built-in layers only: stock keras.saving.load_model loads it.
 """
 
@@ -24,9 +26,13 @@ class SecondStage:
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
     fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
-    # (predict, images uint8 (N, S, S), points (N, 7, 2), *, upright_share) → (labels (N, 2), confidence (N,),
-    # the dial read: (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side)
+    # (predict, images uint8 (N, S, S), points (N, 7, 2), *, upright_share, cut_predict) → (labels (N, 2),
+    # confidence (N,), the dial read: (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side);
+    # cut_predict (None: predict) is the forward pass that says where to cut
     read: Callable[..., tuple]
+
+
+CUT_SUFFIX = "_cut"  # a nested stage network named <stage net><CUT_SUFFIX> places the cuts; the other one reads
 
 
 def _polar_stage() -> SecondStage:
@@ -44,12 +50,13 @@ def get_stage(name: str) -> SecondStage:
     return STAGES[name]()
 
 
-def two_stage_model(points_net, second_net):
-    """One functional model holding both networks (for one `.keras` file): inputs {"image", <second_net's input>},
+def two_stage_model(points_net, second_net, cut_net=None):
+    """One functional model holding the networks (for one `.keras` file): inputs {"image", <second_net's input>},
     outputs {point heads..., the second net's outputs}; named like points_net, so the name carries the encoding.
 
     A second net with one output adds it under its input's stem; one with several adds each as "<net>_<name>"
-    less the "_reader" suffix ("polar_angles", "polar_mirror")."""
+    less the "_reader" suffix ("polar_angles", "polar_mirror"). A cut_net (a network of second_net's kind that
+    places the cuts) is kept renamed <second_net's name>CUT_SUFFIX, its outputs as "cut_<name>"."""
     import keras
 
     image = keras.Input(points_net.input_shape[1:], name="image")
@@ -62,20 +69,37 @@ def two_stage_model(points_net, second_net):
         outputs.update({f"{stem}_{k}": v for k, v in extra.items()})
     else:
         outputs[second_input_name.split("_")[0]] = extra
+    if cut_net is not None:
+        cut = bare_copy(cut_net, second_net.name + CUT_SUFFIX)(second)
+        outputs.update({f"cut_{k}": v for k, v in cut.items()} if isinstance(cut, dict) else {"cut": cut})
     return keras.Model({"image": image, second_input_name: second}, outputs, name=points_net.name)
 
 
-def reader_parts(model) -> tuple[object, object | None]:
-    """A saved reader → (the point/one-image network, its second stage's network or None): a two_stage_model is
-    taken apart, any other reader is returned as it is."""
+def bare_copy(net, name: str | None = None):
+    """A copy of net's layers and weights without its optimizer, under `name` if given (one model may not nest two
+    alike). A reader saved with the shipped networks' optimizer state warned "Skipping variable loading for
+    optimizer" on every load; keras.models.clone_model would carry it over (Keras 3.15)."""
+    import keras
+
+    config = net.get_config()
+    copy = keras.Model.from_config(config if name is None else {**config, "name": name})
+    copy.set_weights(net.get_weights())
+    return copy
+
+
+def reader_parts(model) -> tuple[object, object | None, object | None]:
+    """A saved reader → (the point/one-image network, its second stage's network or None, the network that places
+    the stage's cuts when it is another one (an adapted reader), else None): a two_stage_model is taken apart, any
+    other reader is returned as it is."""
     names = {layer.name for layer in model.layers}
     if model.name not in names:
-        return model, None
+        return model, None, None
     for make in STAGES.values():
         net_name = make().net_name
         if net_name in names:
-            return model.get_layer(model.name), model.get_layer(net_name)
-    return model, None
+            cut = model.get_layer(net_name + CUT_SUFFIX) if net_name + CUT_SUFFIX in names else None
+            return model.get_layer(model.name), model.get_layer(net_name), cut
+    return model, None, None
 
 
 def stage_of(second_net) -> SecondStage:
