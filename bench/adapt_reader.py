@@ -43,13 +43,13 @@ def parse_args():
     return parser.parse_args()
 
 
-def ablab(args: list[str], log: Path) -> str:
-    """Run `ablab ARGS` under /usr/bin/time -v (its report into log); returns stdout."""
+def ablab(args: list[str], log: Path) -> tuple[str, str]:
+    """Run `ablab ARGS` under /usr/bin/time -v (its report into log); returns (stdout, stderr)."""
     exe = Path(sys.executable).parent / "ablab"
     done = subprocess.run(["/usr/bin/time", "-v", "-o", str(log), str(exe), *args], capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"ablab {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    return done.stdout
+    return done.stdout, done.stderr
 
 
 def wall_cpu_s(log: Path) -> tuple[float, float]:
@@ -61,14 +61,16 @@ def wall_cpu_s(log: Path) -> tuple[float, float]:
 
 
 def step(work: Path, name: str, argv: list[str]) -> dict:
-    """One measured command, once: {"stdout", "wall_s", "cpu_s"} kept in work/NAME.json."""
+    """One measured command, once: {"stdout", "stderr_tail" (the adaptation's validation curve is printed
+    there), "wall_s", "cpu_s"} kept in work/NAME.json."""
     saved = work / f"{name}.json"
     if saved.is_file():
         return json.loads(saved.read_text())
     log = work / f"{name}.time"
-    stdout = ablab(argv, log)
+    stdout, stderr = ablab(argv, log)
     wall, cpu = wall_cpu_s(log)
-    result = {"argv": argv, "stdout": stdout, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
+    result = {"argv": argv, "stdout": stdout, "stderr_tail": stderr[-3000:], "wall_s": round(wall, 1),
+              "cpu_s": round(cpu, 1)}
     saved.write_text(json.dumps(result, indent=1))
     return result
 

@@ -145,3 +145,29 @@ def test_steps_left_leave_time_for_every_check_including_the_last():
     # 10 s for the last check, then each step costs 1 s plus a tenth of a 10-s check: (100 − 10) / 2 = 45
     assert adapt._steps_left(100.0, step_s=1.0, check_s=10.0, check_every=10) == 45
     assert adapt._steps_left(5.0, step_s=1.0, check_s=10.0, check_every=10) == 0
+
+
+def test_clock_train_adapts_the_reader_named_by_from_and_refuses_one_it_cannot_adapt(tmp_path, capsys):
+    """--from names the reader to adapt; a one-stage reader, a missing file, or --from on data with landmarks exit 2
+    naming the problem, before any training."""
+    from ablab.clock.read.networks import build_clock_model
+
+    clocks = generate("light-hands@4", 20, size=150, seed=3, workers=1)
+    data = tmp_path / "clocks"
+    data.mkdir()
+    np.save(data / "images.npy", clocks.images)
+    np.save(data / "labels.npy", clocks.labels)
+    one_stage = tmp_path / "periodic.keras"
+    build_clock_model("clock-tiny", 150, "periodic").save(one_stage)
+    store = tmp_path / "ablab.db"
+    for parent, expected in ((one_stage, "needs a two-stage reader"), (tmp_path / "none.keras", "not found")):
+        code, _, err = run_cli(["clock", "train", "--data", str(data), "--from", str(parent), "--store", str(store)],
+                               capsys)
+        assert code == 2 and str(parent) in err and expected in err
+    assert not (tmp_path / "models").exists() and not store.exists()  # nothing trained, nothing stored
+    landmarks = tmp_path / "landmarks"
+    code, _, err = run_cli(["clock", "generate", "--preset", "varied", "--n", "20", "--out", str(landmarks)], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(["clock", "train", "--data", str(landmarks), "--from", str(one_stage), "--store",
+                            str(store)], capsys)
+    assert code == 2 and "--from" in err and "has landmarks" in err

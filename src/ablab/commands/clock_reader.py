@@ -38,6 +38,7 @@ def train_command(
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
     minutes: float = typer.Option(30.0, "--minutes", help="Adapting a reader from labels only: its time budget (wall-clock minutes, cutting the dials included)."),
+    parent: Path = typer.Option(None, "--from", help="Adapting a reader from labels only: the reader to adapt (a two-stage .keras file; default: the best you trained, else the shipped one)."),
     store_path: Path = StoreOption,
 ) -> None:
     """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best.
@@ -52,7 +53,10 @@ def train_command(
     data_arrays = from_splits(load(data, seed=split_seed))
     frame = data_arrays.train.frame
     if encoding is None and (frame is None or frame.landmarks is None):
-        return _adapt(data, data_arrays, out, seed, minutes, store_path)
+        return _adapt(data, data_arrays, out, seed, minutes, store_path, parent)
+    if parent is not None:
+        raise AblabError(f"--from {parent}: only a reader adapted to labels-only data starts from another reader; "
+                         f"{data} has landmarks, so a reader is trained on it from scratch (drop --from)")
     encoding = encoding or BEST_ENCODING
     # the settings the docs measured: the best reader for landmarks, the full profile's for any other encoding
     base = best_config() if encoding == BEST_ENCODING else full_config(encoding) if encoding in ENCODINGS else None
@@ -72,17 +76,19 @@ def train_command(
     typer.echo(f"saved {out} (trained in {result['metrics']['train_time_s']:.0f} s)")
 
 
-def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, store_path: Path) -> None:
-    """Adapt the best reader there is (yours, else the shipped one) to DIR's design from its labels alone
-    (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
-    from ablab.clock.read.adapt import adapt_reader
+def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, store_path: Path,
+           parent: Path | None) -> None:
+    """Adapt `parent`, else the best reader there is (yours, else the shipped one), to DIR's design from its labels
+    alone (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
+    from ablab.clock.read.adapt import adapt_reader, check_adaptable
     from ablab.clock.read.reader import Reader, images_for, record_model
     from ablab.clock.read.train import evaluate_reader, validation_threshold
 
     if minutes <= 0:
         raise AblabError(f"--minutes {minutes}: give the adaptation's time budget, e.g. --minutes 30")
-    path = _best(store_path)
+    path = parent or _best(store_path)
     reader, _ = _load(path, store_path)
+    check_adaptable(reader, path)
     out = out or store_path.parent / "models" / f"clock-adapted-{Path(data).name}-seed{seed}.keras"
     if out.suffix != ".keras":
         raise AblabError(f"--out {out}: a reader is saved as a .keras file")

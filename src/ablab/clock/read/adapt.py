@@ -202,6 +202,14 @@ def _timed_steps(trainer, strips: np.ndarray, shifts: np.ndarray, batch_size: in
     return (time.perf_counter() - t0) / max(1, math.ceil(len(strips[probe]) / batch_size))
 
 
+def check_adaptable(reader: Reader, path=None) -> None:
+    """AblabError (naming the file at `path`, if given) unless `reader` has a polar second stage to adapt."""
+    if reader.stage is None or reader.second_net is None:
+        name = "" if path is None else f"{path}: "
+        raise AblabError(f"{name}adapting from labels alone needs a two-stage reader (a point reader and a polar "
+                         "reader), such as the one that ships with ablab (drop --from to adapt it)")
+
+
 def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budget_s: float, seed: int,
                  valid: tuple[np.ndarray, np.ndarray] | None = None, show_bar: bool = False):
     """A copy of the two-stage `reader` whose polar reader has learned the design of `images` (uint8 (N, S, S) at
@@ -211,9 +219,7 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
     two_stage_model, fit_label_only's facts with "strips_s")."""
     import keras
 
-    if reader.stage is None or reader.second_net is None:
-        raise AblabError("adapting from labels alone needs a two-stage reader (a point reader and a polar reader), "
-                         "such as the one that ships with ablab")
+    check_adaptable(reader)
     start = time.perf_counter()
     keras.utils.set_random_seed(seed)
     strips = dial_strips(reader, images, show_bar=show_bar)
