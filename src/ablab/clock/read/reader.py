@@ -31,17 +31,21 @@ REGISTRY_FILE = "clock_models.json"
 # A dial measured smaller than ZOOM_BELOW (its radius in normalized units, 1 = half the picture's side) is cut out
 # at ZOOM_TO: the middle of the sizes the reader trained on (`varied` dials reach 0.6–0.94).
 ZOOM_BELOW, ZOOM_TO = 0.5, 0.75
-# A reading less sure than Reader.search_below (the shipped reader's "uncertain" threshold, in `read` and
-# `evaluate`) is looked for again in a 3×3 grid of squares reaching 0.55 each, 0.45 apart (normalized units), each
-# read with the dial finder: a dial at 0.3–0.5 of the frame, off centre, whose centre the point reader missed. A
-# square's reading counts only if it found a whole small dial in the square and is at least SEARCH_SURE sure:
-# squares cutting through a big dial read a part of it, now and then surely and wrongly. SEARCH_SURE was chosen
-# on validation draws (seed 1010, 150 px, 300 each of `small` and of the held-out families) as the lowest at
-# which no family lost more than one dial: at 0.8, `small` went 115 → 66 min mean but a hard big dial was taken for a
-# small one often enough to make `light-hands` 71 → 77 and the `light-hands@4` design 54 → 65; at 0.97, `small`
-# 115 → 79, `upright-ticks` 9.1 → 10.3 (one dial), the rest unchanged. ~0.9 s more for each reading searched.
+# A reading less sure than Reader.search_below (the reader's "uncertain" threshold, in `read` and `evaluate`) is
+# looked for again (Reader._search): a dial at 0.3–0.5 of the frame, off centre, whose centre the point reader
+# missed (on 73% of `small` validation dials it was more than 0.2 radii off; where it was not, they read 0.7 min).
+# A 3×3 grid of squares reaching 0.55 each, 0.45 apart (normalized units), proposes where dials are (PROPOSAL_RADIUS:
+# the radii kept); each proposal is cut out again from the whole picture at ZOOM_TO and read, and the surest
+# reading counts if at least SEARCH_SURE sure: cut around a part of a big hard dial, a reading is now and then
+# sure and wrong. SEARCH_SURE was chosen on validation draws (seed 1010, 150 px, 300 each of `small` and of the
+# held-out families) as the lowest at which no family lost more than one dial to the search: at 0.98, `small` 115 →
+# 69 min mean (the squares' own readings, used before, reached 79 at 0.97), `held-out` 12.7 → 13.7 (one dial), the
+# rest unchanged. Confidence was the only rule that separated: readings agreeing across proposals, or proposals
+# outside the first dial, lost 2–49 dials of the big ones. ~1 s more for each reading searched.
 SEARCH_GRID, SEARCH_HALF, SEARCH_STEP = 3, 0.55, 0.45
-SEARCH_SURE = 0.97
+PROPOSAL_RADIUS = (0.1, ZOOM_BELOW)  # normalized units: a smaller "dial" is a numeral or a knob
+PROPOSAL_APART = 0.05  # normalized units: proposals closer than this are one
+SEARCH_SURE = 0.98
 POINT_CHUNK = 32  # images per forward pass of a point reader (times its views)
 PREDICT_CHUNK = 256  # images per forward pass of any other reader
 
@@ -109,22 +113,38 @@ class Reader:
         return labels, confidence, (centre, radius)
 
     def _search(self, picture: np.ndarray) -> tuple[np.ndarray, float] | None:
-        """The surest reading among SEARCH_GRID × SEARCH_GRID squares of the picture reaching SEARCH_HALF each (at
-        its own resolution, the dial finder on) in which a whole dial smaller than ZOOM_BELOW was found, or None.
-        A square that cuts through a big dial reads it too, sometimes surely and wrongly: hence the whole-dial rule."""
-        steps = SEARCH_STEP * (np.arange(SEARCH_GRID) - (SEARCH_GRID - 1) / 2)
-        centres = [(x, y) for y in steps for x in steps]
-        side = max(self.input_size, round(SEARCH_HALF * min(picture.shape[:2])))
-        crops = [crop_gray(picture, c, SEARCH_HALF, side) for c in centres]
-        small = np.stack([resize_gray(crop, self.input_size) for crop in crops])
-        labels, confidence, (centre, radius) = self._read_found(small, crops)
-        whole = (np.linalg.norm(centre, axis=1) + radius <= 1.0) & (radius * SEARCH_HALF < ZOOM_BELOW)
-        if not whole.any():
+        """The surest reading of the dials that squares of the picture propose (_proposals), each cut out again
+        from the whole picture around it at ZOOM_TO and read with the dial finder, if at least SEARCH_SURE sure;
+        else None. A square seldom holds all of a small dial, so its own reading is not used, only where it saw one."""
+        proposals = self._proposals(picture)
+        if not proposals:
             return None
-        best = int(np.flatnonzero(whole)[np.argmax(confidence[whole])])
+        side = min(picture.shape[:2])
+        crops = [crop_gray(picture, centre, radius / ZOOM_TO, max(self.input_size, round(radius / ZOOM_TO * side)))
+                 for centre, radius in proposals]
+        small = np.stack([resize_gray(crop, self.input_size) for crop in crops])
+        labels, confidence, _ = self._read_found(small, crops)
+        best = int(np.argmax(confidence))
         if confidence[best] < SEARCH_SURE:
             return None
         return labels[best], float(confidence[best])
+
+    def _proposals(self, picture: np.ndarray) -> list[tuple[np.ndarray, float]]:
+        """Dials smaller than ZOOM_BELOW that SEARCH_GRID × SEARCH_GRID squares reaching SEARCH_HALF each (at the
+        picture's own resolution) find: [(centre (2,), radius)] in the picture's normalized units, inside it, one
+        per place (those within PROPOSAL_APART of an earlier one dropped)."""
+        steps = SEARCH_STEP * (np.arange(SEARCH_GRID) - (SEARCH_GRID - 1) / 2)
+        squares = np.array([(x, y) for y in steps for x in steps])  # each lies inside the picture: not moved
+        side = max(self.input_size, round(SEARCH_HALF * min(picture.shape[:2])))
+        crops = np.stack([resize_gray(crop_gray(picture, c, SEARCH_HALF, side), self.input_size) for c in squares])
+        _, _, (centre, radius) = self._read_staged(crops, _point_head(self.encoding))
+        centre, radius = squares + centre * SEARCH_HALF, radius * SEARCH_HALF
+        proposals: list[tuple[np.ndarray, float]] = []
+        for c, r in zip(centre, radius):
+            inside = np.abs(c).max() < 1.0 and PROPOSAL_RADIUS[0] < r < PROPOSAL_RADIUS[1]
+            if inside and all(np.linalg.norm(c - seen) > PROPOSAL_APART for seen, _ in proposals):
+                proposals.append((c, float(r)))
+        return proposals
 
     def _points(self, images: np.ndarray, head: str) -> np.ndarray:
         if self.views == (0.0,):
