@@ -147,8 +147,8 @@ def test_steps_left_leave_time_for_every_check_including_the_last():
     assert adapt._steps_left(5.0, step_s=1.0, check_s=10.0, check_every=10) == 0
 
 
-def test_clock_train_adapts_the_reader_named_by_from_and_refuses_one_it_cannot_adapt(tmp_path, capsys):
-    """--from names the reader to adapt; a one-stage reader, a missing file, or --from on data with landmarks exit 2
+def test_clock_train_from_refuses_a_reader_it_cannot_adapt_before_training(tmp_path, capsys):
+    """--from names the reader to adapt: a one-stage reader, a missing file, or --from on data with landmarks exit 2
     naming the problem, before any training."""
     from ablab.clock.read.networks import build_clock_model
 
