@@ -33,3 +33,17 @@ def test_disabled_bar_prints_nothing_but_still_counts():
     with StageBar("stage 1/1", epochs=2, steps_per_epoch=5, enabled=False, console=Console(file=out)) as bar:
         _tiny_fit([bar.callback()], epochs=2)
     assert out.getvalue() == "" and bar.epoch == 2
+
+
+def test_a_re_planned_bar_shows_its_new_total_and_what_it_does_between_steps():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=True, width=160)
+    with StageBar("adapting", epochs=2, steps_per_epoch=5, console=console) as bar:
+        _tiny_fit([bar.callback()], epochs=1)
+        bar.say("reading the validation clocks")
+        bar._progress.refresh()
+        bar.replan(15)  # 3 parts of 5 now fit
+        _tiny_fit([bar.callback()], epochs=2)
+    assert bar.total_steps == 15 and bar.epochs == 3 and bar.steps_done == 15
+    text = out.getvalue()
+    assert "reading the validation clocks" in text and "15/15" in text and "epoch 3/3" in text

@@ -80,6 +80,8 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
            parent: Path | None) -> None:
     """Adapt `parent`, else the best reader there is (yours, else the shipped one), to DIR's design from its labels
     alone (ablab.clock.read.adapt); score its test split before and after, save and record the adapted reader."""
+    from dataclasses import replace
+
     from ablab.clock.read.adapt import adapt_reader, check_adaptable
     from ablab.clock.read.reader import Reader, images_for, record_model
     from ablab.clock.read.train import evaluate_reader, validation_threshold
@@ -95,7 +97,9 @@ def _adapt(data: Path, arrays, out: Path | None, seed: int, minutes: float, stor
     test_x = images_for(reader, arrays.test.images, f"{data} (test split)")
     typer.echo(f"{data} has labels only: adapting {_reader_name(path)} to it from its labels ({minutes:g} min); "
                f"first scoring it on the {len(test_x)} test images", err=True)
-    before = evaluate_reader(reader, test_x, arrays.test.labels, show_bar=True)
+    # read as the checks and the adapted reader's score read: without the search (the adapted reader's threshold,
+    # which would start it, is chosen only after adapting)
+    before = evaluate_reader(replace(reader, search_below=0.0), test_x, arrays.test.labels, show_bar=True)
     valid_x = images_for(reader, arrays.valid.images, f"{data} (validation split)")
     model, info = adapt_reader(reader, images_for(reader, arrays.train.images, f"{data} (train split)"),
                                arrays.train.labels, budget_s=60 * minutes, seed=seed,

@@ -146,6 +146,8 @@ def fit_label_only(net, strips: np.ndarray, labels: np.ndarray, *, budget_s: flo
             step_s = (time.perf_counter() - t0) / part
             plan["done"] += part
             losses.append(float(hist.history["loss"][-1]))
+            if score is not None:  # ~30 s on 2 cores: said on the bar, which stands still meanwhile
+                bar.say("reading the validation clocks")
             check_s, error, best = _check(net, score, best, plan["done"])
             curve += error
             left_s = budget_s - (time.perf_counter() - start)

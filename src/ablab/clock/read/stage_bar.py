@@ -50,6 +50,11 @@ class StageBar:
         self.epochs = max(self.epoch, math.ceil(total_steps / self.steps_per_epoch))
         self._progress.update(self._task, total=total_steps, description=self._describe(None))
 
+    def say(self, text: str) -> None:
+        """Show what the stage does between its steps (a check that takes a while); the next epoch's end or
+        replan restores the epoch and loss."""
+        self._progress.update(self._task, description=text)
+
     def step(self) -> None:
         self._progress.update(self._task, advance=1)
 
