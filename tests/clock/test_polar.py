@@ -1,10 +1,11 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ablab.clock.read import polar
+from ablab.clock.read import polar, polar_stage
 from ablab.clock.read.polar import (
     ANGLES,
     OUT_BINS,
@@ -299,14 +300,14 @@ def test_each_turned_view_of_the_last_cut_is_turned_back_onto_the_same_bins():
     assert abs(math.degrees(bin_angles_rad()[peaks[0]]) - 60.0) < 360 / OUT_BINS
 
 
-def _ticks_only_twelve(true_deg: float, favourite_deg: float) -> np.ndarray:
+def _ticks_only_twelve(true_deg: float, favourite_deg: float, favoured: float = 4.0) -> np.ndarray:
     """(1, OUT_BINS) 12-probabilities of a dial with no 12 cue: a peak at every hour mark, one of them (not the
-    true 12) favoured fourfold."""
+    true 12) favoured `favoured`-fold."""
     bins = np.degrees(bin_angles_rad())
     probs = np.full((1, OUT_BINS), 1e-6)
     for k in range(12):
         mark = (true_deg + 30 * k) % 360
-        probs[0, np.argmin(np.abs((bins - mark + 180) % 360 - 180))] = 4.0 if k * 30 == favourite_deg else 1.0
+        probs[0, np.argmin(np.abs((bins - mark + 180) % 360 - 180))] = favoured if k * 30 == favourite_deg else 1.0
     return probs / probs.sum()
 
 
@@ -347,3 +348,25 @@ def test_a_ticks_only_dial_is_read_upright_and_a_dial_that_shows_its_12_as_it_sh
     turned = np.radians([[135.0 + 60.0], [135.0 + 305.0]])
     angle, _ = polar.choose_twelve(sharp / sharp.sum(), polar.upright_prior(0.5, 10.0), *turned)
     assert abs(np.degrees(angle[0]) - 135.0) < 3
+
+
+def test_the_world_s_share_outweighs_a_stronger_favourite_and_the_confidence_keeps_even_odds():
+    """The next hour mark favoured 100-fold (the hands agree with it at 0.46 of the upright 12: 30 dial degrees
+    off): even odds (share 0.5) keep it, the world's share
+    (polar_stage.UPRIGHT_SHARE) reads the dial upright. A dial that shows its 12 at 135°, with a little probability
+    leaking to image-up, keeps its 12 under either; its mass stated under mass_prior is the even-odds one, and the
+    stronger prior alone would state it lower."""
+    hands = np.radians([[60.0], [305.0]])
+    probs = _ticks_only_twelve(true_deg=0.0, favourite_deg=30.0, favoured=100.0)
+    even, world = polar.upright_prior(0.5, 10.0), polar.upright_prior(polar_stage.UPRIGHT_SHARE, 10.0)
+    assert abs(np.degrees(polar.choose_twelve(probs, even, *hands)[0][0]) - 30) < 3
+    assert abs((np.degrees(polar.choose_twelve(probs, world, *hands)[0][0]) + 180) % 360 - 180) < 3
+    leaky = np.full((1, OUT_BINS), 1e-4)
+    leaky[0, np.argmin(np.abs(np.degrees(bin_angles_rad()) - 135.0))] = 1.0
+    leaky[0, 0] = 0.01
+    turned = np.radians([[135.0 + 60.0], [135.0 + 305.0]])
+    angle_even, mass_even = polar.choose_twelve(leaky / leaky.sum(), even, *turned)
+    angle, mass = polar.choose_twelve(leaky / leaky.sum(), world, *turned, mass_prior=even)
+    _, mass_world = polar.choose_twelve(leaky / leaky.sum(), world, *turned)
+    assert abs(np.degrees(angle[0]) - 135.0) < 3 and abs(angle[0] - angle_even[0]) < 1e-3
+    assert mass[0] == pytest.approx(mass_even[0]) and mass_world[0] < mass[0] - 0.05

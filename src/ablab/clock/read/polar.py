@@ -145,17 +145,24 @@ def twelve_agreement(minute_rad: np.ndarray, hour_rad: np.ndarray, *, sigma_deg:
     return np.exp(-0.5 * (gap_deg / sigma_deg) ** 2)
 
 
-def choose_twelve(twelve_probs: np.ndarray, prior: np.ndarray, minute_rad: np.ndarray,
-                  hour_rad: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def choose_twelve(twelve_probs: np.ndarray, prior: np.ndarray, minute_rad: np.ndarray, hour_rad: np.ndarray,
+                  mass_prior: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(N, OUT_BINS) probabilities of the 12's direction, (OUT_BINS,) prior weights, the hands' (N,) directions →
     (direction (N,) rad, mass (N,)) of the 12: the bin where probabilities × prior × twelve_agreement peak,
     refined on probabilities × prior alone (renormalized; its mass theirs). The agreement only chooses the peak:
-    as sharp as the hands are precise, it would pull the 12 off its numeral (0.33 → 0.40 min on `varied`)."""
-    weighted = twelve_probs * prior
-    weighted /= weighted.sum(axis=1, keepdims=True)
+    as sharp as the hands are precise, it would pull the 12 off its numeral (0.33 → 0.40 min on `varied`).
+    mass_prior, when given, weighs the mass instead of prior (the direction is still prior's): a confidence
+    stated under another prior than the one that chose."""
+    weighted = _normalized(twelve_probs * prior)
     peak = (weighted * twelve_agreement(minute_rad, hour_rad)).argmax(axis=1)
     angle, mass = _refine(weighted[:, :, None], peak[:, None])
+    if mass_prior is not None:
+        _, mass = _refine(_normalized(twelve_probs * mass_prior)[:, :, None], peak[:, None])
     return angle[:, 0], mass[:, 0]
+
+
+def _normalized(weights: np.ndarray) -> np.ndarray:
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
 def decode_angles(probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
