@@ -1,0 +1,86 @@
+"""TensorFlow's CPU allocator, default against pooling (BFC): `ablab clock train` on a small set of `varied` clocks,
+under `/usr/bin/time -v`, with TF_CPU_ALLOCATOR_USE_BFC false and true in turn; writes its section of
+docs/benchmarks.md. The measurement behind `ablab.cli.configure_backend` turning the pooling allocator on.
+
+    .venv/bin/python bench/cpu_allocator.py [--n 1200] [--pairs 2] [--no-write]
+
+Each run trains the best reader's two stages (the point reader 1 epoch, the polar reader its 9) on 80% of --n clocks
+(seed 7, float32) and scores its test split: the runs of a pair must agree on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from _report import machine_line, write_section  # noqa: E402
+
+ABLAB = Path(sys.executable).parent / "ablab"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1200, help="clocks generated (80% train)")
+    parser.add_argument("--pairs", type=int, default=2, help="default/pooling pairs, run alternately")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the docs alone")
+    return parser.parse_args()
+
+
+def timed_train(data: Path, out: Path, pooling: bool) -> dict:
+    """One `ablab clock train` under /usr/bin/time -v: wall, user, system s, minor page faults, peak MB, test mean."""
+    env = dict(os.environ, TF_CPU_ALLOCATOR_USE_BFC="true" if pooling else "false", TF_CPP_MIN_LOG_LEVEL="3")
+    command = ["/usr/bin/time", "-v", str(ABLAB), "clock", "train", "--data", str(data), "--epochs", "1",
+               "--seed", "0", "--out", str(out / "reader.keras"), "--store", str(out / "ablab.db"),
+               "--set", "precision=float32"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    text = done.stderr + done.stdout
+
+    def field(label: str) -> str:
+        return re.search(rf"{re.escape(label)}: (.+)", text).group(1).strip()
+
+    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
+    return {"pooling": pooling, "wall_s": round(sum(p * 60 ** i for i, p in enumerate(reversed(parts))), 1),
+            "user_s": float(field("User time (seconds)")), "system_s": float(field("System time (seconds)")),
+            "page_faults_m": round(int(field("Minor (reclaiming a frame) page faults")) / 1e6, 1),
+            "peak_mb": int(field("Maximum resident set size (kbytes)")) // 1024,
+            "test_mean_min": float(re.search(r"mean_cse_min\s*│\s*([0-9.]+)", text).group(1))}
+
+
+def render(runs: list[dict], n: int) -> str:
+    rows = [f"| {'pooling (BFC)' if r['pooling'] else 'default'} | {r['wall_s']:.0f} | {r['user_s']:.0f} | "
+            f"{r['system_s']:.0f} | {r['page_faults_m']} | {r['peak_mb']} | {r['test_mean_min']:.2f} |" for r in runs]
+    return "\n".join([
+        "## TensorFlow's CPU allocator (`bench/cpu_allocator.py`)", "", machine_line("tensorflow"), "",
+        f"`ablab clock train` on {n} `varied` clocks (seed 7; 80% train: the point reader 1 epoch, the polar reader "
+        "9; float32), run alternately with `TF_CPU_ALLOCATOR_USE_BFC` false and true. The default allocator hands "
+        "each large tensor back to the system, so every step faults its pages in anew; the pooling one keeps them. "
+        "`ablab` turns it on for TensorFlow (`ablab.cli.configure_backend`) unless the environment sets it.", "",
+        "| allocator | wall s | user s | system s | page faults (M) | peak MB | test mean (min) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |", *rows])
+
+
+def main() -> None:
+    args = parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "clocks"
+        subprocess.run([str(ABLAB), "clock", "generate", "--preset", "varied", "--n", str(args.n), "--seed", "7",
+                        "--out", str(data)], check=True, capture_output=True)
+        runs = []
+        for k in range(2 * args.pairs):
+            out = Path(tmp) / f"run{k}"
+            runs.append(timed_train(data, out, pooling=bool(k % 2)))
+            print(json.dumps(runs[-1]), flush=True)
+    if not args.no_write:
+        write_section("cpu_allocator", render(runs, args.n))
+
+
+if __name__ == "__main__":
+    main()
