@@ -34,3 +34,17 @@ def write_section(name: str, body: str) -> Path:
     text = pattern.sub(lambda _: section, text) if pattern.search(text) else text.rstrip() + "\n\n" + section + "\n"
     DOC.write_text(text)
     return DOC
+
+
+def time_v(text: str) -> dict:
+    """The figures the benches take from `/usr/bin/time -v` output: wall, user and system seconds, minor page
+    faults, peak resident memory (MB)."""
+
+    def field(label: str) -> str:
+        return re.search(rf"{re.escape(label)}: (.+)", text).group(1).strip()
+
+    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
+    return {"wall_s": sum(p * 60 ** i for i, p in enumerate(reversed(parts))),
+            "user_s": float(field("User time (seconds)")), "system_s": float(field("System time (seconds)")),
+            "page_faults": int(field("Minor (reclaiming a frame) page faults")),
+            "peak_mb": int(field("Maximum resident set size (kbytes)")) // 1024}

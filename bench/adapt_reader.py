@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -53,11 +52,10 @@ def ablab(args: list[str], log: Path) -> tuple[str, str]:
 
 
 def wall_cpu_s(log: Path) -> tuple[float, float]:
-    text = log.read_text()
-    clock = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1).split(":")
-    wall = sum(float(p) * 60 ** i for i, p in enumerate(reversed(clock)))
-    cpu = sum(float(re.search(rf"{k} time \(seconds\): (\S+)", text).group(1)) for k in ("User", "System"))
-    return wall, cpu
+    from _report import time_v
+
+    t = time_v(log.read_text())
+    return t["wall_s"], t["user_s"] + t["system_s"]
 
 
 def step(work: Path, name: str, argv: list[str]) -> dict:

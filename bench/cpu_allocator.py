@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _report import machine_line, write_section  # noqa: E402
+from _report import machine_line, time_v, write_section  # noqa: E402
 
 ABLAB = Path(sys.executable).parent / "ablab"
 
@@ -42,15 +42,9 @@ def timed_train(data: Path, out: Path, pooling: bool) -> dict:
                "--set", "precision=float32"]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     text = done.stderr + done.stdout
-
-    def field(label: str) -> str:
-        return re.search(rf"{re.escape(label)}: (.+)", text).group(1).strip()
-
-    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
-    return {"pooling": pooling, "wall_s": round(sum(p * 60 ** i for i, p in enumerate(reversed(parts))), 1),
-            "user_s": float(field("User time (seconds)")), "system_s": float(field("System time (seconds)")),
-            "page_faults_m": round(int(field("Minor (reclaiming a frame) page faults")) / 1e6, 1),
-            "peak_mb": int(field("Maximum resident set size (kbytes)")) // 1024,
+    t = time_v(text)
+    return {"pooling": pooling, "wall_s": round(t["wall_s"], 1), "user_s": t["user_s"], "system_s": t["system_s"],
+            "page_faults_m": round(t["page_faults"] / 1e6, 1), "peak_mb": t["peak_mb"],
             "test_mean_min": float(re.search(r"mean_cse_min\s*│\s*([0-9.]+)", text).group(1))}
 
 

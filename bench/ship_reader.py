@@ -19,7 +19,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -60,15 +59,10 @@ def time_log(path: Path | None) -> dict:
     """Wall and CPU seconds and peak memory from `/usr/bin/time -v` output."""
     if path is None:
         return {}
-    text = path.read_text()
+    from _report import time_v
 
-    def field(label: str) -> str:
-        return re.search(rf"{re.escape(label)}: (.+)", text).group(1).strip()
-
-    parts = [float(p) for p in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":")]
-    wall_s = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    cpu_s = float(field("User time (seconds)")) + float(field("System time (seconds)"))
-    return {"wall_s": round(wall_s, 1), "cpu_s": round(cpu_s, 1), "peak_rss_mb": int(field("Maximum resident set size (kbytes)")) // 1024}
+    t = time_v(path.read_text())
+    return {"wall_s": round(t["wall_s"], 1), "cpu_s": round(t["user_s"] + t["system_s"], 1), "peak_rss_mb": t["peak_mb"]}
 
 
 def fresh_scores(model: Path, seed: int) -> tuple[dict, bytes]:
