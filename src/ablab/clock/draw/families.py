@@ -9,7 +9,8 @@ one kind of thing and keeps the rest `varied`:
 - `unseen-ticks`: hour marks as wedges pointing inward, or as hollow rings;
 - `upright-ticks`: ticks only, no numeral and no 12 mark, hanging upright (within ±UPRIGHT_DEG): nothing on the
   dial says where 12 is, and on a wall nothing has to (`varied` always gives such a dial a 12 mark, and turns it);
-- `light-hands`: hands nearly the face's own light gray, seen mostly by their shadows;
+- `light-hands`: hands nearly the face's own light gray, seen mostly by their shadows (`varied` makes the hands of
+  some light faces faint and shadowed, never this faint, nor the shadow this dark or far: presets_varied.faint_hands);
 - `photo`: the report's kind of clock (thick dark rim with depth, white face, Arabic 1–12, minute ticks, two
   thick dark hands) photographed on wooden boards, carpet or tiles, glare on the glass, up to 25° of tilt, JPEG.
 
@@ -56,9 +57,11 @@ PHOTO_MIRROR_PROBABILITY = 0.2  # the report's "sometimes reflections"
 
 
 def _varied(rng: random.Random, keep: Callable[[ClockStyle], bool] = lambda s: True) -> ClockStyle:
-    """A `varied` clock (design, camera, harsh light) for which keep(style) holds: drawn again until it does."""
+    """A `varied` clock (design, camera, harsh light) for which keep(style) holds: drawn again until it does.
+    `varied` as it was before it was widened (faint hands, small dials): each family changes one thing of the
+    `varied` it was first measured against, so it still draws the same clocks from a seed and figures compare."""
     while True:
-        design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY)
+        design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened=False)
         style = replace(design, camera=camera, photo=sample_photo(rng, harsh=True))
         if keep(style):
             return style

@@ -6,6 +6,9 @@ Rules that keep every sample readable by a person:
 - a dial without numerals always has ticks and a 12 o'clock mark (else a rotated clock has no "up"), one with
   only a 12 has ticks;
 - ink contrasts with the face by at least 110 gray levels, the face with the wall by 35 (or a border separates them);
+  only on FAINT_HANDS_SHARE of light faces are the hands fainter (35–100 levels darker than the face), and then a
+  lamp's shadow (15–45 levels darker, 0.01–0.03 radii off) draws them again (faint_hands);
+- dials reach 0.6–0.94 of the picture's side across, SMALL_DIAL_SHARE of them 0.3–0.6 (shrunk_face);
 - numerals sit inside the tick ring with a margin for their width;
 - mirror images only where numerals at 3/9 (or all round) show the mirror (style.has_mirror_cue).
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 
 from ablab.clock.draw import fonts
 from ablab.clock.draw.camera import NOISE_MARGIN_PX
@@ -37,6 +41,11 @@ CHORD_30 = 2 * math.sin(math.radians(15))  # distance between neighbouring numer
 # varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
 VARIED_MIRROR_PROBABILITY = 0.3
 JPEG_FRACTION = 0.15
+FAINT_HANDS_SHARE = 0.2  # of light faces (3 in 4 of all): hands seen partly by their shadow (faint_hands)
+# a share of dials as a clock in a photograph of a room: 0.3–0.6 of the picture's side across, anywhere in it (the
+# rest are 0.6–0.94): the point reader learns to find them, the polar reader to read them at few pixels
+SMALL_DIAL_SHARE = 0.2
+SMALL_DIAL_DIAMETER_FRAC = (0.3, 0.6)
 BRANDS = ("QUARTZ", "ablab", "Tempus", "KYOTO", "Junghans", "Regal", "Bern", "HORA", "Swiss", "Lumen")
 
 
@@ -209,6 +218,30 @@ def sample_hands(rng: random.Random, ink: int, face_gray: int) -> HandDesign:
     )
 
 
+def faint_hands(rng: random.Random, hands: HandDesign, face_gray: int) -> HandDesign:
+    """hands made faint on a light face (35–100 gray levels darker than it), with a lamp's shadow 15–45 levels
+    darker than the face, 0.01–0.03 radii off in any direction; the second hand keeps its ink, so it may now be the
+    darkest line on the dial.
+
+    Milder than the held-out `light-hands` family on each of its three measures (hands within 25 levels of the
+    face, a shadow 50–90 darker, 0.03–0.07 radii off), so that family stays unseen: this teaches that a hand may
+    be faint and may have a shadow, not the family's look."""
+    direction, reach = rng.uniform(0.0, 2 * math.pi), rng.uniform(0.01, 0.03)
+    return replace(hands, gray=gray_level(face_gray - rng.uniform(35.0, 100.0)),
+                   shadow_gray=gray_level(face_gray - rng.uniform(15.0, 45.0)),
+                   shadow_dx_frac_r=reach * math.cos(direction), shadow_dy_frac_r=reach * math.sin(direction))
+
+
+def shrunk_face(rng: random.Random, face: FaceDesign, diameter_frac: tuple[float, float]) -> FaceDesign:
+    """face shrunk to a dial diameter_frac (low, high) of the picture's side across (its outline's reach under any
+    rotation), moved anywhere it still fits inside the picture."""
+    reach = 2.0 ** (0.5 - 1.0 / face.exponent) * max(1.0, face.aspect_x)  # outline reach under any rotation
+    radius = rng.uniform(*diameter_frac) / 2 / reach
+    room = 0.485 - radius * reach  # how far the centre may move without cutting the dial
+    dx, dy = rng.uniform(-room, room), rng.uniform(-room, room)
+    return replace(face, radius_frac=radius, center_dx_frac=dx, center_dy_frac=dy)
+
+
 def sample_clutter(rng: random.Random) -> Clutter:
     """0-4 shapes on the wall (lines, boxes, ellipses, a table edge); behind the clock, so they never cover it."""
     shapes = []
@@ -231,22 +264,26 @@ def sample_camera_varied(rng: random.Random, mirror_ok: bool, mirror_probability
     )
 
 
-def sample_varied(rng: random.Random, mirror_probability: float) -> tuple[ClockStyle, Camera]:
-    """A random clock design (camera and photo left default) and the camera that sees it."""
+def sample_varied(rng: random.Random, mirror_probability: float, widened: bool = True) -> tuple[ClockStyle, Camera]:
+    """A random clock design (camera and photo left default) and the camera that sees it.
+
+    widened: FAINT_HANDS_SHARE of light faces get faint_hands and SMALL_DIAL_SHARE of dials are shrunk to
+    SMALL_DIAL_DIAMETER_FRAC of the picture (shrunk_face). Without it no random number is drawn for either, so the
+    held-out families and `small` draw the same clocks from a seed as before `varied` was widened."""
     face_gray, ink, wall = sample_tones(rng)
     face = sample_face(rng, face_gray, ink, wall)
     kind = choose(rng, ("arabic", "roman", "none"), (0.5, 0.25, 0.25))
     subset = choose(rng, ("all", "quarters", "twelve"), (0.7, 0.2, 0.1))
     ticks = sample_ticks(rng, ink, required=kind == "none" or subset == "twelve")  # a lone 12 needs ticks to read by
     numerals = sample_numerals(rng, kind, subset, ink, ticks, face)
-    design = ClockStyle(
-        face=face,
-        ticks=ticks,
-        numerals=numerals,
-        marker=sample_marker(rng, ink, numerals, marker_room(face, ticks, numerals)),
-        hands=sample_hands(rng, ink, face_gray),
-        clutter=sample_clutter(rng),
-    )
+    marker = sample_marker(rng, ink, numerals, marker_room(face, ticks, numerals))
+    hands = sample_hands(rng, ink, face_gray)
+    if widened and face_gray >= 165 and rng.random() < FAINT_HANDS_SHARE:
+        hands = faint_hands(rng, hands, face_gray)
+    if widened and rng.random() < SMALL_DIAL_SHARE:
+        face = shrunk_face(rng, face, SMALL_DIAL_DIAMETER_FRAC)
+    design = ClockStyle(face=face, ticks=ticks, numerals=numerals, marker=marker, hands=hands,
+                        clutter=sample_clutter(rng))
     return design, sample_camera_varied(rng, has_mirror_cue(design), mirror_probability)
 
 
