@@ -96,11 +96,17 @@ def main() -> None:
     before = step(work, "before", ["clock", "evaluate", *common, "--model", str(copy), "--json"])
     rows = [("the shipped reader as it is", json.loads(before["stdout"]), None),
             (f"adapted from the labels ({args.minutes:g} min budget)", test_metrics(store, adapted), adapt),
-            (f"`{args.encoding}` from scratch, {args.scratch_epochs} epochs", test_metrics(store, scratch), fresh)]
+            (f"`{args.encoding}` from scratch, {_epochs(fresh)} epochs", test_metrics(store, scratch), fresh)]
     from _report import machine_line, write_section
 
     write_section("adapt_reader", render(args, rows, machine_line("tensorflow")))
     print(render(args, rows, ""))
+
+
+def _epochs(result: dict) -> str:
+    """The epochs a saved step was run with (its argv), not today's flag: a kept result may come from another run."""
+    argv = result["argv"]
+    return argv[argv.index("--epochs") + 1]
 
 
 def _count(data: Path) -> int:

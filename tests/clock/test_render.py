@@ -123,8 +123,12 @@ def test_varied_styles_keep_clocks_readable():
             assert style.ticks.kind != "none"
         if style.mirrored:
             assert has_mirror_cue(style)
-        inks = [hands.gray, style.ticks.gray] + ([style.numerals.gray] if style.numerals.kind != "none" else [])
+        inks = [style.ticks.gray] + ([style.numerals.gray] if style.numerals.kind != "none" else [])
         assert min(abs(style.face.face_gray - ink) for ink in inks) >= 90
+        if hands.shadow_gray is None:
+            assert abs(style.face.face_gray - hands.gray) >= 90
+        else:  # faint hands (presets_varied.faint_hands): 35–100 levels off, drawn again by a darker shadow
+            assert 35 <= style.face.face_gray - hands.gray and style.face.face_gray - hands.shadow_gray >= 15
     mirrored = np.mean([s.mirrored for s in styles])
     assert 0.12 < mirrored < 0.28  # about a fifth, all on dials that show the mirror
     assert {s.numerals.kind for s in styles} == {"arabic", "roman", "none"}

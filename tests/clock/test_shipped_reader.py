@@ -54,14 +54,17 @@ def test_clock_read_needs_no_training(fresh, tmp_path, capsys):
                              capsys)
     assert code == 0 and "shipped" in err
     lines = out.strip().splitlines()
-    truth = [f"{(h or 12):02d}:{m:02d}" for h, m in fresh.labels[:3]]
-    assert sum(line.split()[0] == t for line, t in zip(lines, truth)) >= 2  # JPEG may cost a minute on one
+    hhmm = [line.split()[0].split(":") for line in lines[:3]]
+    read = np.array([[int(hour) % 12, int(minute)] for hour, minute in hhmm])
+    assert cse_minutes(fresh.labels[:3], read).max() <= 1  # right: within a minute, as every figure counts it
     assert "uncertain" in lines[3] and sum("uncertain" in line for line in lines[:3]) <= 1  # a gray square: no clock
 
 
 def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure():
-    """`single` clocks pasted at a third of a bigger cluttered picture, off centre: below the card's threshold the
-    reader looks again in a grid of squares of the picture (Reader.search_below), as `read` and `evaluate` do."""
+    """`single` clocks pasted at an eighth of a bigger cluttered picture, off centre: below the card's threshold the
+    reader looks again in a grid of squares of the picture (Reader.search_below), as `read` and `evaluate` do.
+    (Since `varied` trains on dials down to 0.3 of the picture, the first read finds a clock at a third, or even a
+    fifth, by itself: measured, 3 of 3 both ways; at an eighth 0 of 3 without the search, 2 with it.)"""
     from dataclasses import replace
 
     from ablab.clock.data.images import resize_gray
@@ -71,8 +74,8 @@ def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure(
     reader = load_reader(SHIPPED_READER)
     searching = replace(reader, search_below=shipped_card()["uncertain_below"])
     right_first = right_searched = 0
-    for k, (image, corner) in enumerate(zip(clocks.images, [(20, 30), (280, 40), (150, 290)])):
-        picture = rng.integers(60, 200, (450, 450)).astype(np.uint8)  # clutter
+    for k, (image, corner) in enumerate(zip(clocks.images, [(20, 30), (1030, 40), (525, 1040)])):
+        picture = rng.integers(60, 200, (1200, 1200)).astype(np.uint8)  # clutter
         picture[corner[0] : corner[0] + 150, corner[1] : corner[1] + 150] = image
         small = resize_gray(picture, reader.input_size)[None]
         truth = clocks.labels[k : k + 1]
