@@ -41,6 +41,7 @@ CHORD_30 = 2 * math.sin(math.radians(15))  # distance between neighbouring numer
 # varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
 VARIED_MIRROR_PROBABILITY = 0.3
 JPEG_FRACTION = 0.15
+DIAL_MARGIN = 0.485  # the farthest a dial's outline may reach from the picture's centre (image sides)
 FAINT_HANDS_SHARE = 0.2  # of light faces (3 in 4 of all): hands seen partly by their shadow (faint_hands)
 # a share of dials as a clock in a photograph of a room: 0.3–0.6 of the picture's side across, anywhere in it (the
 # rest are 0.6–0.94): the point reader learns to find them, the polar reader to read them at few pixels
@@ -77,15 +78,20 @@ def sample_tones(rng: random.Random) -> tuple[int, int, int]:
     return gray_level(face), gray_level(ink), gray_level(wall)
 
 
+def outline_reach(exponent: float, aspect_x: float) -> float:
+    """How far a dial outline reaches under any rotation, in radii: its reach at 45° (2^(½ − 1/exponent); 1 for a
+    circle), times its wider axis."""
+    return 2.0 ** (0.5 - 1.0 / exponent) * max(1.0, aspect_x)
+
+
 def sample_face(rng: random.Random, face_gray: int, ink: int, wall: int) -> FaceDesign:
     """Outline (circle, ellipse, rounded square), size and offset that keep the dial inside the picture."""
     shape = choose(rng, ("circle", "ellipse", "rounded_square"), (0.6, 0.2, 0.2))
     aspect = 1.0 if shape == "circle" else rng.uniform(0.86, 1.14)
     exponent = rng.uniform(3.5, 8.0) if shape == "rounded_square" else 2.0
-    corner = 2.0 ** (0.5 - 1.0 / exponent)  # outline reach at 45° (1 for a circle), the reach under rotation
-    reach = corner * max(1.0, aspect)
-    radius = rng.uniform(0.3, min(0.47, 0.485 / reach))
-    room = max(0.0, 0.485 - radius * reach)  # how far the centre may move without cutting the dial
+    reach = outline_reach(exponent, aspect)
+    radius = rng.uniform(0.3, min(0.47, DIAL_MARGIN / reach))
+    room = max(0.0, DIAL_MARGIN - radius * reach)  # how far the centre may move without cutting the dial
     offset, direction = room * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
     bordered = rng.random() < 0.75
     border_gray = gray_level(ink + rng.uniform(-30, 30)) if rng.random() < 0.6 else gray_level(rng.uniform(0, 255))
@@ -235,9 +241,9 @@ def faint_hands(rng: random.Random, hands: HandDesign, face_gray: int) -> HandDe
 def shrunk_face(rng: random.Random, face: FaceDesign, diameter_frac: tuple[float, float]) -> FaceDesign:
     """face shrunk to a dial diameter_frac (low, high) of the picture's side across (its outline's reach under any
     rotation), moved anywhere it still fits inside the picture."""
-    reach = 2.0 ** (0.5 - 1.0 / face.exponent) * max(1.0, face.aspect_x)  # outline reach under any rotation
+    reach = outline_reach(face.exponent, face.aspect_x)
     radius = rng.uniform(*diameter_frac) / 2 / reach
-    room = 0.485 - radius * reach  # how far the centre may move without cutting the dial
+    room = DIAL_MARGIN - radius * reach  # how far the centre may move without cutting the dial
     dx, dy = rng.uniform(-room, room), rng.uniform(-room, room)
     return replace(face, radius_frac=radius, center_dx_frac=dx, center_dy_frac=dy)
 
