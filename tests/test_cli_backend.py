@@ -1,10 +1,11 @@
 """The entry point's backend set-up (ablab.cli.configure_backend): the only place the process environment is set."""
 
 import os
+import platform
 
 import pytest
 
-from ablab.cli import configure_backend
+from ablab.cli import configure_backend, keep_freed_memory
 
 
 @pytest.fixture
@@ -34,3 +35,9 @@ def test_an_unknown_backend_exits_2_naming_the_known_ones(clean_env, capsys):
         configure_backend(["--backend", "theano"])
     assert exit_info.value.code == 2
     assert "tensorflow, jax, torch" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
+def test_glibc_keeps_freed_memory_unless_the_user_tunes_malloc():
+    assert keep_freed_memory({}) is True
+    assert keep_freed_memory({"GLIBC_TUNABLES": "glibc.malloc.mmap_max=65536"}) is False
