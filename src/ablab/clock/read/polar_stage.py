@@ -38,7 +38,8 @@ REACH_LIMITS = (0.4, 1.4)  # a fitted reach is kept within these (normalized uni
 # upright ticks-only validation dials read with the 12 at another hour mark). The reading's confidence is stated
 # under CONFIDENCE_SHARE, even odds: weighed by the stronger prior, a dial turned away from upright that shows its
 # 12 lost confidence it had earned (the "uncertain" threshold fell 0.578 → 0.508, and fewer small dials were
-# searched for: stop 19). UPRIGHT_SHARE was chosen on validation draws (seed 1010; docs/clock_reader.md).
+# searched for: stop 19). UPRIGHT_SHARE was chosen on validation draws (seed 1010), again for the reader of stop 22
+# (docs/clock_reader.md).
 UPRIGHT_SHARE = 0.9
 CONFIDENCE_SHARE = 0.5
 UPRIGHT_SIGMA_DEG = 10.0
