@@ -50,9 +50,10 @@ def keep_freed_memory(environ) -> bool:
     """Have glibc's malloc serve large blocks from its heap and keep what is freed, instead of mapping each large
     block anew and unmapping it on free; True when it was set. Beside TensorFlow's pooling allocator, its CPU
     kernels (Eigen's contraction buffers) still allocate and free tens of MB per op, each fresh mapping faulting its
-    pages in again. Measured on a 2-core AMD EPYC (`ablab clock train`, the point reader 2 epochs on 2,400
-    clocks): 71 → 43 s of training, page faults 2.16 M → 0.26 M, peak memory 1.06 → 1.19 GB, the same reader
-    (docs/benchmarks.md). Left alone where GLIBC_TUNABLES already tunes malloc, and off glibc (macOS, musl)."""
+    pages in again. Measured on a 2-core AMD EPYC, training the shipped reader (`ablab clock train` on 24,000
+    clocks): 47.0 → 34.4 min, system CPU 903 → 135 s, page faults 194 M → 0.64 M, peak memory 2.9 → 3.3 GB, the
+    same weights (docs/clock_reader.md, docs/benchmarks.md). Left alone where GLIBC_TUNABLES already tunes malloc,
+    and off glibc (macOS, musl)."""
     if "glibc.malloc" in environ.get("GLIBC_TUNABLES", ""):
         return False
     try:
