@@ -9,6 +9,7 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+from collections.abc import Mapping
 
 BACKENDS = ("tensorflow", "jax", "torch")
 M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
@@ -46,7 +47,7 @@ def configure_backend(argv: list[str]) -> str:
     return backend
 
 
-def keep_freed_memory(environ) -> bool:
+def keep_freed_memory(environ: Mapping[str, str]) -> bool:
     """Have glibc's malloc serve large blocks from its heap and keep what is freed, instead of mapping each large
     block anew and unmapping it on free; True when it was set. Beside TensorFlow's pooling allocator, its CPU
     kernels (Eigen's contraction buffers) still allocate and free tens of MB per op, each fresh mapping faulting its
