@@ -7,7 +7,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from _report import machine_line, write_section
+from _report import machine_line, time_v, write_section
 
 
 SLICE_NOTE = ("CPU slice: Table 6's first two rows on MNIST, 1 seed, 1 epoch on 2,000 images (validated on 500, tested "
@@ -109,18 +109,9 @@ def publish_report(store_path: Path, report_dir: Path, ablab: list[str], env: di
 
 
 def time_log(path: Path) -> dict:
-    """The figures of a `/usr/bin/time -v` log: wall, user and system CPU seconds, peak memory."""
-    wanted = {"Elapsed (wall clock) time (h:mm:ss or m:ss)": "wall", "User time (seconds)": "user_s",
-              "System time (seconds)": "system_s", "Maximum resident set size (kbytes)": "max_rss_kb"}
-    found = {}
-    for line in path.read_text().splitlines() if path.exists() else []:
-        name, _, value = line.strip().rpartition(": ")
-        if name in wanted:
-            found[wanted[name]] = value.strip()
-    if "wall" in found:
-        parts = [float(p) for p in found["wall"].split(":")]
-        found["wall_s"] = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-    return found
+    """The figures of a `/usr/bin/time -v` log (_report.time_v: wall, user and system CPU seconds, peak memory);
+    empty if the trial left none."""
+    return time_v(path.read_text()) if path.exists() else {}
 
 
 def cpu_trial_section(rows: list, timings: list[dict], command: str, load_note: str) -> None:
@@ -132,7 +123,7 @@ def cpu_trial_section(rows: list, timings: list[dict], command: str, load_note: 
         cpu_s = float(timing.get("user_s", 0)) + float(timing.get("system_s", 0))
         lines.append(f"| {row.seed} | {row.test_accuracy:.4f} | {row.test_loss:.4f} | {len(epochs)} | "
                      f"{timing.get('wall_s', row.wall_time_s):,.0f} | {cpu_s:,.0f} | {row.fit_time_s:,.0f} | "
-                     f"{55_000 * len(epochs) / max(sum(epochs), 1e-9):,.0f} | {int(timing.get('max_rss_kb', 0)) / 1024:,.0f} | "
+                     f"{55_000 * len(epochs) / max(sum(epochs), 1e-9):,.0f} | {timing.get('peak_mb', 0):,} | "
                      f"{', '.join(f'{t:.0f}' for t in epochs)} |")
     accuracies = [r.test_accuracy for r in rows]
     write_section("full-profile-cpu-trial", "\n".join([
