@@ -103,7 +103,8 @@ def full_config(encoding: str = BEST_ENCODING) -> ClockTrialConfig:
 
 
 def best_config() -> ClockTrialConfig:
-    """The best reader (docs/clock_reader.md): the full profile's data and point reader for 4 epochs (it only has to
-    find the centre), then the polar reader (`clock-lm-polar`: 7 epochs on strips cut around the centre). 36.7 min
-    for the whole `ablab clock train` on the 2-core AMD EPYC (34.4 of them training), where 6 + 9 epochs took 116."""
-    return full_config(BEST_ENCODING).model_copy(update={"model": "clock-lm-polar", "epochs": 4})
+    """The best reader (docs/clock_reader.md): the full profile's data and point reader for 3 epochs (it only has to
+    find the centre), then the polar reader (`clock-lm-polar`: 9 epochs on strips cut around the centre). 44.5 min
+    for the whole `ablab clock train` on the 2-core AMD EPYC (42.0 of them training), where 6 + 9 epochs took 116:
+    the 45-minute budget, nearly all spent (4 + 7 epochs: 36.7 min, `varied` validation 6.01 min against 3.64)."""
+    return full_config(BEST_ENCODING).model_copy(update={"model": "clock-lm-polar", "epochs": 3})

@@ -46,7 +46,7 @@ ARCHS: dict[str, ClockArch] = {
     "clock-lm": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32),
     # clock-lm for the centre, then the polar reader (ablab.clock.read.polar_stage): the best reader
     "clock-lm-polar": ClockArch(work_px=80, stem=24, widths=(32, 64, 96, 128), dense=128, fpn=32, keypoints=32,
-                                second_stage="polar", second_epochs=7),
+                                second_stage="polar", second_epochs=9),
     # the quick profile, on 64-px renders (no resizing): 64 px → 32, 16, 8, 4
     "clock-quick": ClockArch(work_px=64, stem=16, widths=(24, 32, 48), dense=64, fpn=16, keypoints=8),
 }
