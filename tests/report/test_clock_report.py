@@ -136,6 +136,22 @@ def test_the_held_out_families_get_their_own_table_when_the_card_has_them(tmp_pa
     assert "Designs it never saw" not in to_markdown(clock_blocks(without, tmp_path))
 
 
+def test_task3_without_a_clock_study_cites_the_shipped_readers_card_not_fixed_figures():
+    """The T3-1 finding at a budget that runs no encoding points at the shipped reader with its card's figures."""
+    from pathlib import Path
+
+    from ablab.report.clock import SHIPPED_ARTIFACT, task3_finding
+    from ablab.report.load import ReportData
+
+    figures = {"n": 1000, "mean_cse_min": 6.07, "median_cse_min": 0.0, "within_1min": 0.968, "hour_accuracy": 0.97}
+    fresh = {"varied": figures, "held-out": {**figures, "mean_cse_min": 9.08, "within_1min": 0.924}}
+    data = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", {"fresh": fresh})})
+    note = task3_finding(data).details[-1]
+    assert "6.07 min, 96.8% within a minute" in note and "never saw (six held-out families) to a mean error of 9.08" in note
+    bare = task3_finding(ReportData(Path("x.db"), "quick", [], [], {})).details[-1]
+    assert "shipped with ablab" in bare and not re.search(r"\d+\.\d+ min", bare)  # no card: no figures
+
+
 def test_the_shipped_readers_worst_held_out_readings_are_shown_as_pictures(tmp_path):
     from pathlib import Path
 

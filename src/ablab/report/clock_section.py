@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ablab.report.clock import (
-    CHANCE_MIN, LEARNS_BELOW_MIN, REPORT_SECTIONS, EncodingSummary, best, clock_studies, clock_time, interval_text,
-    report_outcome, stored_errors, summarize_encodings, why_not, worst_readings,
+    CHANCE_MIN, LEARNS_BELOW_MIN, REPORT_SECTIONS, SHIPPED_ARTIFACT, EncodingSummary, best, clock_studies, clock_time,
+    interval_text, report_outcome, stored_errors, summarize_encodings, why_not, worst_readings,
 )
 from ablab.report.document import Block, Heading, Image, Paragraph, Table
 from ablab.report.load import Cell, ReportData
@@ -104,13 +104,13 @@ def write_clock_csv(summaries: list[EncodingSummary], path: Path) -> None:
                        + [v for m in METRICS for v in (s.intervals[m].mean, s.intervals[m].low, s.intervals[m].high)])
 
 
-SHIPPED_ARTIFACT = "clock:shipped-reader"  # the shipped reader's card, put in the store by `ablab reproduce`
 SHIPPED_WORST_ARTIFACT = "clock:shipped-reader-worst"  # its worst held-out readings (npz), put there alike
 SHIPPED_ROWS = (("single", "fresh `single` clocks (the report's kind: one clock, any rotation, a fifth mirrored)"),
                 ("varied", "fresh `varied` clocks (any of our designs)"),
                 ("small", "fresh `small` clocks (a varied dial at 0.3–0.5 of the frame, off centre, on clutter)"),
                 ("small_without_search", "… the same, without searching the picture for the dial"),
-                ("small_without_finder", "… without the search or the dial finder"))
+                ("small_without_finder", "… without the search or the dial finder"),
+                ("small_600px", "… the same clocks drawn at 600 px, read as `ablab clock read` reads files"))
 HELD_OUT_ROWS = (("unseen-fonts", "numerals in a type family it never saw (Computer Modern)"),
                  ("unseen-hands", "leaf and skeleton (outline) hands"), ("unseen-ticks", "wedge and ring hour marks"),
                  ("upright-ticks", "ticks only, no 12 cue, hung upright"),
