@@ -77,13 +77,15 @@ def fresh_scores(model: Path, seed: int) -> tuple[dict, bytes]:
     without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
     from ablab.clock.draw.families import HELD_OUT_FAMILIES
-    from ablab.clock.read.metrics import cse_minutes, mistakes_npz, uncertain_threshold
+    from ablab.clock.read.metrics import mistakes_npz
     from ablab.clock.read.reader import load_reader
+    from ablab.clock.read.train import validation_threshold
 
     reader = load_reader(model)
     valid = generate("varied", 1000, size=reader.input_size, seed=seed + 10)
-    labels, confidence = reader.read(valid.images)
-    threshold = uncertain_threshold(confidence, cse_minutes(valid.labels, labels))
+    threshold = validation_threshold(reader, valid.images, valid.labels)  # as `clock train` chooses it
+    if threshold is None:
+        raise SystemExit(f"{model} reads none of the validation clocks right: not a reader to ship")
     scores = {"uncertain_below": round(threshold, 4), "validation_seed": seed + 10}
     reader = replace(reader, search_below=threshold)  # as `read` and `evaluate` use it
     without = {"small": [("small_without_search", replace(reader, search_below=0.0)),

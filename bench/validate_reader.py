@@ -3,8 +3,9 @@ validation seed (never the seed the shipped figures are reported on), as `read` 
 
 Every choice in docs/clock_reader.md ("chosen on validation draws, by a rule written down before") was made on these
 draws: 600 widened `varied` clocks and 300 of each held-out family (and `light-hands@4`, `small`), data seed 1010,
-150 px. The "uncertain" threshold is chosen on the `varied` draw (metrics.uncertain_threshold) and readings under it
-are searched for, as `read` and `evaluate` do. Prints a line a set and writes the per-clock errors as JSON.
+150 px. The "uncertain" threshold is chosen on the `varied` draw as `clock train` chooses it
+(train.validation_threshold) and readings under it are searched for, as `read` and `evaluate` do. Prints a line a
+set and writes the per-clock errors as JSON. A model that cannot be loaded exits 2, naming the file.
 
     .venv/bin/python bench/validate_reader.py MODEL.keras [--shares 0.9[,0.7,...]] [--sets a,b,...]
         [--seed 1010] [--varied 600] [--n 300] [--out FILE.json]
@@ -52,12 +53,13 @@ def validate(reader, sets: dict, varied, share: float) -> dict:
     reader = dataclasses.replace(reader, search_below=threshold or 0.0)
     out: dict = {"threshold": threshold}
     for name, clocks in {"varied": varied, **sets}.items():
+        print(f"  {name:14s}", end=" ", flush=True)  # a set takes 10–80 s to read on 2 cores
         start = time.perf_counter()
         labels, confidence = reader.read(clocks.images)
         errors = cse_minutes(clocks.labels, labels)
         flagged = int((confidence < (threshold or 0.0)).sum())
         out[name] = [float(errors.mean()), int((errors > 1).sum()), flagged, errors.round(1).tolist()]
-        print(f"  {name:14s} {errors.mean():7.2f} wrong {(errors > 1).sum():3d} flagged {flagged:3d}"
+        print(f"{errors.mean():7.2f} wrong {(errors > 1).sum():3d} flagged {flagged:3d}"
               f"  {time.perf_counter() - start:.0f} s", flush=True)
     return out
 
@@ -65,12 +67,19 @@ def validate(reader, sets: dict, varied, share: float) -> dict:
 def main(argv=None) -> None:
     from ablab.clock.data.generate import generate
     from ablab.clock.read.reader import load_reader
+    from ablab.errors import AblabError
 
     args = parse_args(argv)
-    reader = load_reader(args.model)
-    varied = generate("varied", args.varied, size=reader.input_size, seed=args.seed)
-    sets = {name: generate(name, args.n, size=reader.input_size, seed=args.seed)
-            for name in args.sets.split(",") if name}
+    try:
+        reader = load_reader(args.model)
+    except AblabError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    names = ["varied", *(name for name in args.sets.split(",") if name)]
+    print(f"drawing {', '.join(names)} (seed {args.seed})", flush=True)
+    drawn = {name: generate(name, args.varied if name == "varied" else args.n, size=reader.input_size, seed=args.seed)
+             for name in names}
+    varied, sets = drawn.pop("varied"), drawn
     results = {}
     for share in (float(s) for s in args.shares.split(",")):
         print(f"upright share {share}:", flush=True)

@@ -2,10 +2,12 @@
 at every share, and the per-clock errors written agree with the means and counts."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -27,4 +29,11 @@ def test_validation_reads_every_set_at_every_share_and_writes_each_error(tmp_pat
                                                                                  "upright-ticks": 6}
         for mean, wrong, flagged, errors in (v for k, v in share.items() if k != "threshold"):
             assert np.isclose(mean, np.mean(errors), atol=0.06) and wrong == sum(e > 1 for e in errors)
-    assert capsys.readouterr().out.count("upright-ticks") == 2
+    assert len(re.findall(r"upright-ticks +\d+\.\d+ wrong", capsys.readouterr().out)) == 2  # a line a share
+
+
+def test_a_model_that_cannot_be_loaded_exits_2_naming_it(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        validate_reader.main([str(tmp_path / "missing.keras"), "--out", str(tmp_path / "v.json")])
+    assert exit_.value.code == 2 and "missing.keras" in capsys.readouterr().err
+    assert not (tmp_path / "v.json").exists()
