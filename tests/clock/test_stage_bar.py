@@ -47,3 +47,18 @@ def test_a_re_planned_bar_shows_its_new_total_and_what_it_does_between_steps():
     assert bar.total_steps == 15 and bar.epochs == 3 and bar.steps_done == 15
     text = out.getvalue()
     assert "reading the validation clocks" in text and "15/15" in text and "epoch 3/3" in text
+
+
+def test_written_to_a_file_the_stage_prints_a_line_an_epoch_not_a_bar():
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=False, width=80)  # `clock train > train.log`
+    with StageBar("stage 2/2: polar reader", epochs=3, steps_per_epoch=5, console=console) as bar:
+        for _ in range(3):
+            _tiny_fit([bar.callback()], epochs=1)
+    lines = out.getvalue().splitlines()
+    assert bar.steps_done == 15 and len(lines) == 5, lines  # start, 3 epochs, done
+    assert lines[0].startswith("stage 2/2: polar reader: 15 steps in 3 epochs")
+    assert [line.split(" · loss")[0] for line in lines[1:4]] == [
+        f"stage 2/2: polar reader: epoch {i}/3" for i in (1, 2, 3)]
+    assert " · 15/15 steps · " in lines[3] and lines[4].startswith("stage 2/2: polar reader: done, 15 steps")
+    assert "━" not in out.getvalue() and all(line.endswith("elapsed") for line in lines)

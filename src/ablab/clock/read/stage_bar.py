@@ -1,16 +1,19 @@
 """A Rich progress bar over one training stage of a clock reader: steps of all its epochs, elapsed time, ETA and
-the last epoch's loss, so that no stage of a 30-minute training runs silently.
+the last epoch's loss, so that no stage of a 45-minute training runs silently.
 
 `StageBar` is a context manager; `.callback()` is the Keras callback that advances it (one per `fit` call: the
 polar stage calls `fit` once per epoch). Per-batch hooks make Keras wait for each step, which costs little at the
 clock readers' step sizes (tens of ms of convolutions on 64 images of 150 px) but would not for a small MLP.
 Keras is imported when a callback is made, like everywhere in `ablab.clock`, so that drawing clocks never loads it.
+Written to a file or a pipe (`clock train > log`), a live bar would leave only its last frame, cut to 80 columns;
+there the stage prints a plain line at its start and after every epoch instead.
 """
 
 from __future__ import annotations
 
 import math
 
+from rich import get_console
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -25,20 +28,32 @@ class StageBar:
         self.title, self.epochs, self.steps_per_epoch = title, epochs, steps_per_epoch
         self.total_steps = epochs * steps_per_epoch if total_steps is None else total_steps  # a short last epoch
         self.epoch = 0
+        self._console = console or get_console()  # where Progress would draw by default
+        self._lines = enabled and not self._console.is_terminal  # a log: one line an epoch, no live bar
         self._progress = Progress(
             TextColumn(f"[bold]{title}"), BarColumn(), MofNCompleteColumn(), TextColumn("steps · elapsed"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), TextColumn("{task.description}"),
-            console=console, disable=not enabled,
+            console=self._console, disable=not enabled or self._lines,
         )
         self._task = None
 
     def __enter__(self) -> "StageBar":
         self._progress.start()
         self._task = self._progress.add_task(self._describe(None), total=self.total_steps)
+        self._log(f"{self.total_steps} steps in {self.epochs} epochs")
         return self
 
     def __exit__(self, *exc) -> None:
         self._progress.stop()
+        self._log(f"done, {self.steps_done} steps")
+
+    def _log(self, text: str) -> None:
+        """A line of the stage's log (only when the output is no terminal): its title, what it says, elapsed time."""
+        if self._lines:
+            task = self._progress.tasks[0]
+            elapsed_s = task.elapsed or 0.0
+            self._console.print(f"{self.title}: {text} · {int(elapsed_s // 60)}:{int(elapsed_s % 60):02d} elapsed",
+                                soft_wrap=True, highlight=False, markup=False)
 
     def _describe(self, loss: float | None) -> str:
         shown = "" if loss is None else f" · loss {loss:.4g}"
@@ -54,6 +69,7 @@ class StageBar:
         """Show what the stage does between its steps (a check that takes a while); the next epoch's end or
         replan restores the epoch and loss."""
         self._progress.update(self._task, description=text)
+        self._log(text)
 
     def step(self) -> None:
         self._progress.update(self._task, advance=1)
@@ -61,6 +77,8 @@ class StageBar:
     def epoch_done(self, loss: float | None) -> None:
         self.epoch += 1
         self._progress.update(self._task, description=self._describe(loss))
+        shown = "" if loss is None else f" · loss {loss:.4g}"
+        self._log(f"epoch {self.epoch}/{self.epochs}{shown} · {self.steps_done}/{self.total_steps} steps")
 
     @property
     def steps_done(self) -> int:
