@@ -56,8 +56,7 @@ class StageBar:
                                 soft_wrap=True, highlight=False, markup=False)
 
     def _describe(self, loss: float | None) -> str:
-        shown = "" if loss is None else f" · loss {loss:.4g}"
-        return f"epoch {min(self.epoch + 1, self.epochs)}/{self.epochs}{shown}"
+        return f"epoch {min(self.epoch + 1, self.epochs)}/{self.epochs}{_loss_text(loss)}"
 
     def replan(self, total_steps: int) -> None:
         """A new total of steps (a stage that re-plans how many fit its time budget), epochs re-counted."""
@@ -77,8 +76,7 @@ class StageBar:
     def epoch_done(self, loss: float | None) -> None:
         self.epoch += 1
         self._progress.update(self._task, description=self._describe(loss))
-        shown = "" if loss is None else f" · loss {loss:.4g}"
-        self._log(f"epoch {self.epoch}/{self.epochs}{shown} · {self.steps_done}/{self.total_steps} steps")
+        self._log(f"epoch {self.epoch}/{self.epochs}{_loss_text(loss)} · {self.steps_done}/{self.total_steps} steps")
 
     @property
     def steps_done(self) -> int:
@@ -99,3 +97,7 @@ class StageBar:
                 bar.epoch_done(None if loss is None else float(loss))
 
         return Advance()
+
+
+def _loss_text(loss: float | None) -> str:
+    return "" if loss is None else f" · loss {loss:.4g}"
