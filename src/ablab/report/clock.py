@@ -267,9 +267,9 @@ def reader_note(data: ReportData) -> str:
     figures = [f"{label} to a mean error of {m['mean_cse_min']:.2f} min, {100 * m['within_1min']:.1f}% within a minute"
                for key, label in READER_FIGURES if (m := fresh.get(key))]
     reads = f" reads {' and '.join(figures)}" if figures else " reads the time"
-    return ("What ablab shows instead: its clock reader (`ablab clock train`, ~45 min on 2 CPU cores, outside this budget; "
-            f"shipped with ablab){reads} (docs/clock_reader.md); the task is learnable, but that reader is not one "
-            "of the report's four approaches, so it neither confirms nor refutes the claim.")
+    return ("What ablab shows instead: its clock reader (`ablab clock train`, ~45 min on 2 CPU cores, outside this "
+            f"budget; shipped with ablab){reads} (docs/clock_reader.md); the task is learnable, but that reader is not "
+            "one of the report's four approaches, so it neither confirms nor refutes the claim.")
 
 
 def not_run_finding(data: ReportData) -> Task3Finding:
