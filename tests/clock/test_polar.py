@@ -177,7 +177,7 @@ def test_polar_net_outputs_logits_per_direction_and_a_mirror_logit():
     assert out["offset"].shape == (2, 2) and out["radius"].shape == (2, 1)
 
 
-def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdict():
+def test_polar_probs_average_the_reversed_read_but_keep_both_mirror_probabilities():
     from ablab.clock.read.polar_stage import polar_probs
 
     strips = np.zeros((3, POLAR_ROWS, POLAR_COLS + 2 * PAD_COLS), np.uint8)
@@ -191,12 +191,23 @@ def test_polar_probs_average_the_reversed_read_but_keep_the_forward_mirror_verdi
                                  "radius": radius[: len(x)]}, strips)
     np.testing.assert_allclose(out["angles"][:, [10, 20], 0], 0.5, atol=1e-6)
     np.testing.assert_allclose(out["mirror"], 1 / (1 + np.exp(-np.array([3.0, -3.0, 0.0]))))
+    np.testing.assert_allclose(out["mirror_reversed"], 1 / (1 + np.exp(-np.array([-9.0, 9.0, 9.0]))))
     np.testing.assert_allclose(out["offset"], [[2.0, 3.0]] * 3)
     np.testing.assert_allclose(out["radius"], [1.5] * 3)
     forward = polar_probs(lambda x: {"angles": logits[: len(x)], "mirror": mirror[: len(x)],
                                      "offset": offset[: len(x)], "radius": radius[: len(x)]}, strips, both_ways=False)
     np.testing.assert_allclose(forward["angles"][:, 10, 0], 1.0, atol=1e-6)
     np.testing.assert_allclose(forward["offset"], offset[:3])
+    assert "mirror_reversed" not in forward
+
+
+def test_a_mirror_verdict_stands_only_where_the_reversed_read_does_not_say_mirrored_too():
+    from ablab.clock.read.polar_stage import mirror_verdict
+
+    forward = np.array([0.9, 0.9, 0.2, 0.2, 0.6])
+    reversed_ = np.array([0.1, 0.7, 0.9, 0.1, 0.4])  # a cue dial; both say mirrored; ...; no cue; a weak cue
+    assert mirror_verdict(forward, reversed_).tolist() == [True, False, False, False, True]
+    assert mirror_verdict(forward).tolist() == [True, True, False, False, True]  # the forward read alone
 
 
 def test_a_reader_with_a_polar_stage_saves_as_one_file_and_reads_the_same_from_files(tmp_path, varied_part):

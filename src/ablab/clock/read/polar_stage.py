@@ -108,10 +108,12 @@ def polar_probs(predict, strips: np.ndarray, *, both_ways: bool = True, chunk: i
     (N,), "offset": (N, 2) the centre's offset in OFFSET_UNITs of the reach, "radius": (N,) rows (radius_rows)}.
 
     both_ways: each strip is also read reversed and its directions mapped back (bin k ↔ OUT_BINS − 1 − k; offset
-    x → −x), and the two are averaged. The mirror verdict is the forward read's alone: on a dial with no mirror cue
-    a reversed strip is still taken for an unmirrored dial, so the reversed read says nothing about it. predict
-    maps float32 (B, rows, cols, 1) to the net's outputs; it is called once per chunk of strips."""
+    x → −x), and the two are averaged. The mirror probabilities are not averaged: "mirror" is the forward read's,
+    and "mirror_reversed" (N,) the reversed read's own, of the picture's mirror image (mirror_verdict weighs the
+    two). predict maps float32 (B, rows, cols, 1) to the net's outputs; it is called once per chunk of strips."""
     parts: dict[str, list] = {"angles": [], "mirror": [], "offset": [], "radius": []}
+    if both_ways:
+        parts["mirror_reversed"] = []
     for start in range(0, len(strips), chunk):
         batch = np.asarray(strips[start : start + chunk], np.float32)[..., None]
         n = len(batch)
@@ -122,10 +124,14 @@ def polar_probs(predict, strips: np.ndarray, *, both_ways: bool = True, chunk: i
         if both_ways:
             p, o, r = (p[:n] + p[n:, ::-1]) / 2, (o[:n] + o[n:] * np.array([-1.0, 1.0])) / 2, (r[:n] + r[n:]) / 2
         parts["angles"].append(p)
-        parts["mirror"].append(1.0 / (1.0 + np.exp(-out["mirror"][:n, 0])))
+        mirror = 1.0 / (1.0 + np.exp(-out["mirror"][:, 0]))
+        parts["mirror"].append(mirror[:n])
+        if both_ways:
+            parts["mirror_reversed"].append(mirror[n:])
         parts["offset"].append(o)
         parts["radius"].append(r)
-    shapes = {"angles": (0, polar.OUT_BINS, len(polar.ANGLES)), "mirror": (0,), "offset": (0, 2), "radius": (0,)}
+    shapes = {"angles": (0, polar.OUT_BINS, len(polar.ANGLES)), "mirror": (0,), "mirror_reversed": (0,),
+              "offset": (0, 2), "radius": (0,)}
     return {k: np.concatenate(v) if v else np.zeros(shapes[k]) for k, v in parts.items()}
 
 
@@ -172,13 +178,30 @@ def _read_views(predict, images, centre, reach, views) -> dict[str, np.ndarray]:
     n = len(images)
     angles = [np.roll(out["angles"][i * n : (i + 1) * n], -turn // polar.STRIDE, axis=1)
               for i, (_, turn) in enumerate(views)]
-    return {"polar_angles": np.mean(angles, axis=0), "polar_mirror": out["mirror"].reshape(len(views), n).mean(0)}
+    return {"polar_angles": np.mean(angles, axis=0), "polar_mirror": out["mirror"].reshape(len(views), n).mean(0),
+            "polar_mirror_reversed": out["mirror_reversed"].reshape(len(views), n).mean(0)}
+
+
+def mirror_verdict(forward: np.ndarray, reversed_: np.ndarray | None = None) -> np.ndarray:
+    """The forward read's P(mirrored) (N,) and, when given, the reversed read's (N,) → (N,) bool, mirrored.
+
+    Why both: a dial that shows a mirror image as one (numerals, writing) is read the other way round reversed, so
+    the reversed read should say "not mirrored" where the forward one says "mirrored"; a dial with no such cue is
+    taken for an unmirrored one both ways (the camera rule: only a dial that shows the mirror is mirrored). A
+    verdict of "mirrored" therefore stands only where the reversed read does not also say it. Chosen on validation
+    draws (seed 1010, the polar stage alone): dials read with the wrong mirror side 8 → 2 of 600 on `varied`, mean
+    5.13 → 4.72 min; six held-out families 7.55 → 7.27 min (docs/clock_reader.md, stop 25)."""
+    mirrored = np.asarray(forward, np.float64).reshape(-1) > 0.5
+    if reversed_ is None:
+        return mirrored
+    return mirrored & (np.asarray(reversed_, np.float64).reshape(-1) < 0.5)
 
 
 def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[np.ndarray, np.ndarray]:
-    """{"polar_angles": (N, OUT_BINS, 3) (or flattened), "polar_mirror": (N,) or (N, 1)} → (int (N, 2)
-    [hour, minute], confidence (N,)): the confidence is the least sure of the three peaks' mass and the mirror
-    verdict's certainty. The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute).
+    """{"polar_angles": (N, OUT_BINS, 3) (or flattened), "polar_mirror": (N,) or (N, 1), optionally
+    "polar_mirror_reversed": (N,)} → (int (N, 2) [hour, minute], confidence (N,)): the mirror side is
+    mirror_verdict's; the confidence is the least sure of the three peaks' mass and the forward read's mirror
+    certainty (as before the reversed read had a say, so the "uncertain" thresholds stay as chosen). The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute).
     With upright_share > 0 the 12's probabilities are weighted by the world's prior (polar.upright_prior:
     upright_share of clocks hang upright) and its peak is chosen where it also agrees with the hands
     (polar.choose_twelve), so a dial that shows no 12 is read upright; the 12's mass in the confidence is weighed
@@ -190,7 +213,7 @@ def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[n
         prior, mass_prior = (polar.upright_prior(s, UPRIGHT_SIGMA_DEG) for s in (upright_share, CONFIDENCE_SHARE))
         angles[:, 2], mass[:, 2] = polar.choose_twelve(probs[:, :, 2], prior, angles[:, 0], angles[:, 1], mass_prior)
     mirror_p = np.asarray(outputs["polar_mirror"], np.float64).reshape(-1)
-    mirrored = mirror_p > 0.5
+    mirrored = mirror_verdict(mirror_p, outputs.get("polar_mirror_reversed"))
     minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
     labels = polar.time_from_angles(minute, angles[:, 1], angles[:, 2], mirrored)
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
