@@ -263,8 +263,8 @@ def render(card: dict) -> str:
               "programs' faces are harder (docs/clock_reader.md)."]
     if "scored" in card:
         sc = card["scored"]
-        lines.insert(5, f"Scored again on {sc['date']} at commit {sc['commit']} ({sc['machine']}); the reader's "
-                        f"bytes are those shipped on {card['shipped']}.\n")
+        lines[5:5] = ["", f"Scored again on {sc['date']} at commit {sc['commit']} ({sc['machine']}); the reader's "
+                          f"bytes are those shipped on {card['shipped']}."]
     return "\n".join(lines)
 
 
