@@ -30,7 +30,7 @@ def test_the_shipped_reader_is_small_and_its_card_matches_the_file():
     assert card["sha256"] == hashlib.sha256(SHIPPED_READER.read_bytes()).hexdigest()
     assert card["bytes"] == SHIPPED_READER.stat().st_size
     assert card["data"]["seed"] != FRESH_SEED and "ablab clock train" in card["train_command"]
-    # its own held-out test split, as measured when it was trained (chance: ~180 min); since stop 21 that split is
+    # its own held-out test split, as scored when it was shipped (chance: ~180 min); since stop 21 that split is
     # the widened `varied`, a fifth of it small dials (3.87 min measured)
     assert card["test"]["mean_cse_min"] < 5.0
     assert 0 < card["uncertain_below"] < 1
