@@ -361,6 +361,23 @@ def test_a_ticks_only_dial_is_read_upright_and_a_dial_that_shows_its_12_as_it_sh
     assert abs(np.degrees(angle[0]) - 135.0) < 3
 
 
+def test_only_a_dial_that_shows_no_mirror_cue_is_pulled_upright():
+    """10:10 on an upright ticks-only dial whose 12 head favours the 3 o'clock mark: read upright (10:10) where the
+    forward and reversed reads agree that it is not mirrored (no cue) and where the reversed read is not given; where
+    they disagree (numerals: the dial shows its 12), its own favourite 12 stands and the reading is another time."""
+    bins = np.degrees(bin_angles_rad())
+    probs = np.full((1, OUT_BINS, 3), 1e-6)
+    for channel, deg in ((0, 60.0), (1, 305.0)):  # minute hand at the 2, hour hand just past the 10
+        probs[0, np.argmin(np.abs((bins - deg + 180) % 360 - 180)), channel] = 1.0
+    probs[0, :, 2] = _ticks_only_twelve(true_deg=0.0, favourite_deg=90.0)[0]
+    read = {"polar_angles": probs, "polar_mirror": np.array([0.02])}
+    assert polar_stage.decode_polar(read)[0].tolist() == [[10, 10]]
+    assert polar_stage.decode_polar({**read, "polar_mirror_reversed": np.array([0.03])})[0].tolist() == [[10, 10]]
+    assert polar_stage.decode_polar({**read, "polar_mirror_reversed": np.array([0.97])})[0].tolist() != [[10, 10]]
+    assert polar_stage.shows_mirror_cue(np.array([0.02, 0.9, 0.3]), np.array([0.97, 0.1, 0.6])).tolist() == [
+        True, True, False]
+
+
 def test_the_world_s_share_outweighs_a_stronger_favourite_and_the_confidence_keeps_even_odds():
     """The next hour mark favoured 100-fold (the hands agree with it at 0.46 of the upright 12: 30 dial degrees
     off): even odds (share 0.5) keep it, the world's share
