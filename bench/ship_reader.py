@@ -3,9 +3,8 @@ card (`reader.json`: how it was trained, size, SHA-256, scores) and its section 
 
 Scores are taken on clocks it never trained on: its own test split (read as `ablab clock evaluate --data DIR`
 reads it, with today's read path) and fresh `single` and `varied` sets drawn from a data seed the training set did
-not use. Times: the file's load (warm-up
-included), one `read` of a PNG file (median), and the whole `ablab clock read` command on three files (a new
-process: imports, load, reads), as a user waits for it.
+not use. Times: the file's load (warm-up included), one `read` of a PNG file (median), and the whole `ablab clock
+read` command on three files (a new process: imports, load, reads), as a user waits for it.
 
     .venv/bin/python bench/ship_reader.py --model READER.keras --data DIR [--time-log FILE]
         [--fresh-seed 1000] [--no-write]
@@ -63,10 +62,10 @@ def time_log(path: Path | None) -> dict:
 
 
 def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
-    """The reader's common-sense error on its own test split (`data`, split seed 0), on fresh `single` (500), `varied` (1,000) and `small` (500) clocks drawn
-    with `seed`, and on 500 of each held-out style family (designs `varied` never draws); the "uncertain" threshold
-    chosen on a validation draw (`varied`, 1,000, seed + 10), and what it flags of each set's wrong (> 1 min) and
-    right readings. Readings under the threshold are searched for (Reader.search_below), as `read` does. `small`
+    """The reader's common-sense error on its own test split (`data`, split seed 0), on fresh `single` (500),
+    `varied` (1,000) and `small` (500) clocks drawn with `seed`, and on 500 of each held-out style family (designs
+    `varied` never draws); the "uncertain" threshold chosen on a validation draw (`varied`, 1,000, seed + 10), and
+    what it flags of each set's wrong (> 1 min) and right readings. Readings under the threshold are searched for (Reader.search_below), as `read` does. `small`
     is read again without the search and without the dial finder, `varied` and the ticks-only upright dials
     without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
@@ -111,7 +110,8 @@ def _test_scores(reader, data: Path) -> dict:
     from ablab.clock.read.train import evaluate_reader
 
     splits = load(data)
-    return {k: evaluate_reader(reader, images_for(reader, splits.x_test, str(data)), splits.y_test)[k] for k in FIELDS}
+    metrics = evaluate_reader(reader, images_for(reader, splits.x_test, str(data)), splits.y_test)
+    return {k: metrics[k] for k in FIELDS}
 
 
 def _file_scores(reader, seed: int, threshold: float) -> dict:

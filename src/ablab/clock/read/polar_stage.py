@@ -33,7 +33,8 @@ REACH_JITTER = 0.1  # ± fraction of the reach (uniform)
 READ_VIEWS = ((1.0, 0), (0.95, 2), (1.05, 4))  # (reach factor, columns turned) of the last cut, averaged
 REACH_LIMITS = (0.4, 1.4)  # a fitted reach is kept within these (normalized units)
 # The camera rule of the world: wall clocks hang upright, give or take a few degrees; a dial with no cue to its 12 is
-# read as such a clock (since stop 25 only a dial that shows no mirror cue: decode_polar, shows_mirror_cue). UPRIGHT_SHARE of all clocks are taken to hang so: the prior then outweighs the reader's own
+# read as such a clock (since stop 25 only a dial that shows no mirror cue: decode_polar, shows_mirror_cue).
+# UPRIGHT_SHARE of all clocks are taken to hang so: the prior then outweighs the reader's own
 # preference among a ticks-only dial's twelve look-alike 12s up to about 130 to 1 (at 0.5: 15 to 1, and 21 of 300
 # upright ticks-only validation dials read with the 12 at another hour mark). The reading's confidence is stated
 # under CONFIDENCE_SHARE, even odds: weighed by the stronger prior, a dial turned away from upright that shows its
