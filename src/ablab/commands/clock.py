@@ -23,7 +23,11 @@ clock_app = typer.Typer(
 @clock_app.command("generate")
 def generate_command(
     out: Path = typer.Option(..., "--out", help="Directory to write images.npy, labels.npy, meta.json, ... into."),
-    preset: str = typer.Option("single", "--preset", help="single (one clock, as in the report), varied (any design), small (a varied dial at 0.3–0.5 of the frame, off centre), or a style family varied never draws, to test a reader on: unseen-fonts, unseen-hands, unseen-ticks, upright-ticks, light-hands, photo, held-out (any of them)."),
+    preset: str = typer.Option("single", "--preset", help=(
+        "single (one clock, as in the report), varied (any design), small (a varied dial at 0.3–0.5 of the frame, "
+        "off centre), or a style family varied never draws, to test a reader on: unseen-fonts, unseen-hands, "
+        "unseen-ticks, upright-ticks, light-hands, photo, held-out (any of them)."
+    )),
     n: int = typer.Option(18000, "--n", help="Number of images."),
     size: int = typer.Option(150, "--size", help="Image side in pixels."),
     seed: int = typer.Option(0, "--seed", help="Same seed, same bytes (whatever --workers)."),
@@ -38,7 +42,8 @@ def generate_command(
     with _progress_bar(console) as bar:
         task = bar.add_task(f"rendering {preset} clocks", total=n)
         clockset = generate(
-            preset, n, size=size, seed=seed, workers=workers, progress=lambda done, total: bar.update(task, completed=done)
+            preset, n, size=size, seed=seed, workers=workers,
+            progress=lambda done, total: bar.update(task, completed=done),
         )
     render_s = time.perf_counter() - start
     write_clockset(clockset, out)

@@ -18,7 +18,9 @@ from ablab.commands._options import StoreOption, parse_sets
 from ablab.commands.clock import clock_app
 from ablab.errors import AblabError
 
-ModelOption = typer.Option(None, "--model", help="A reader saved by `ablab clock train` (default: the best you trained, else the one that ships with ablab).")
+ModelOption = typer.Option(None, "--model", help=(
+    "A reader saved by `ablab clock train` (default: the best you trained, else the one that ships with ablab)."
+))
 JsonOption = typer.Option(False, "--json", help="Print JSON instead of a table.")
 EVAL_FIELDS = ("n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy")
 
@@ -29,16 +31,30 @@ def register(root: typer.Typer) -> None:
 
 @clock_app.command("train")
 def train_command(
-    encoding: str = typer.Option(None, "--encoding", help="Label encoding (default: landmarks, the best reader, on data made by `ablab clock generate`; on data with labels only, the reader you have, else the shipped one, is adapted to it from the labels: see --minutes)."),
+    encoding: str = typer.Option(None, "--encoding", help=(
+        "Label encoding (default: landmarks, the best reader, on data made by `ablab clock generate`; on data with "
+        "labels only, the reader you have, else the shipped one, is adapted to it from the labels: see --minutes)."
+    )),
     data: Path = typer.Option(..., "--data", help="Clock directory (images.npy, labels.npy), split 80/10/10."),
-    epochs: int = typer.Option(None, "--epochs", help="Epochs of the (first-stage) network (default: the best reader's recipe for landmarks, its polar stage trained as its architecture says; 12 for other encodings)."),
+    epochs: int = typer.Option(None, "--epochs", help=(
+        "Epochs of the (first-stage) network (default: the best reader's recipe for landmarks, its polar stage trained"
+        " as its architecture says; 12 for other encodings)."
+    )),
     out: Path = typer.Option(None, "--out", help="Where to save the reader (.keras; default runs/models/...)."),
     seed: int = typer.Option(0, "--seed", help="Training seed (the split is fixed by --split-seed)."),
-    model: str = typer.Option(None, "--arch", help="Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~45 min on 2 cores), clock-lm (the default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."),
+    model: str = typer.Option(None, "--arch", help=(
+        "Clock CNN: clock-lm-polar (the default for landmarks: the best reader, ~45 min on 2 cores), clock-lm (the "
+        "default for other encodings), clock-quick, clock-kp, clock-base, clock-small, clock-tiny."
+    )),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
-    minutes: float = typer.Option(30.0, "--minutes", help="Adapting a reader from labels only: its time budget (wall-clock minutes, cutting the dials included)."),
-    parent: Path = typer.Option(None, "--from", help="Adapting a reader from labels only: the reader to adapt (a two-stage .keras file; default: the best you trained, else the shipped one)."),
+    minutes: float = typer.Option(30.0, "--minutes", help=(
+        "Adapting a reader from labels only: its time budget (wall-clock minutes, cutting the dials included)."
+    )),
+    parent: Path = typer.Option(None, "--from", help=(
+        "Adapting a reader from labels only: the reader to adapt (a two-stage .keras file; default: the best you "
+        "trained, else the shipped one)."
+    )),
     store_path: Path = StoreOption,
 ) -> None:
     """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best.
