@@ -89,6 +89,7 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     sets = (("single", 500), ("varied", 1000), ("small", 500), *((family, 500) for family in HELD_OUT_FAMILIES))
     truth, read, images = [], [], []
     for preset, n in sets:
+        _say(f"scoring fresh {preset} ({n} clocks, seed {seed})")
         clocks = generate(preset, n, size=reader.input_size, seed=seed)
         scores[preset], labels = _scored(reader, clocks, threshold)
         if preset in HELD_OUT_FAMILIES:
@@ -109,6 +110,7 @@ def _test_scores(reader, data: Path) -> dict:
     from ablab.clock.read.reader import images_for
     from ablab.clock.read.train import evaluate_reader
 
+    _say(f"scoring the test split of {data}")
     splits = load(data)
     metrics = evaluate_reader(reader, images_for(reader, splits.x_test, str(data)), splits.y_test)
     return {k: metrics[k] for k in FIELDS}
@@ -121,9 +123,15 @@ def _file_scores(reader, seed: int, threshold: float) -> dict:
     from ablab.clock.data.generate import generate
     from ablab.clock.read.reader import read_images
 
+    _say(f"scoring fresh small clocks drawn at {FILE_SIZE_PX} px, read as files")
     clocks = generate("small", 500, size=FILE_SIZE_PX, seed=seed)
     readings = read_images(reader, list(clocks.images), [str(i) for i in range(len(clocks))], threshold)
     return _summary(clocks.labels, np.array([(r.hour, r.minute) for r in readings]))
+
+
+def _say(text: str) -> None:
+    """A progress line on stderr (each set takes 10 s to a few minutes; stdout carries the card's JSON)."""
+    print(f"{time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)
 
 
 def _summary(truth, labels) -> dict:
