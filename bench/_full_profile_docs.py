@@ -76,7 +76,9 @@ def readme(summary: dict, progress: dict | None, sweep: dict | None) -> str:
         "# ablab at the report's settings (`--profile full`)", "",
         "Rendered by `bench/full_profile.py publish` with `ablab report --results results.csv` from the CSV export "
         "of the store that `bench/full_profile.py run` filled (`results.csv` here: every trial, its config, curves, "
-        "device and time).", "",
+        "device and time). `store/` keeps the store itself with the sweep and the calls so far; "
+        "`bench/full_profile.py prepare` copies it to runs/full/ on a fresh checkout, so the next GPU call resumes it.",
+        "",
         f"Devices: {', '.join(summary['devices']) or 'none yet'}; {summary['finished']} finished trials, summed trial "
         f"time {summary['trial_time_s']:,.0f} s ({summary['trial_time_s'] / 3600:.2f} h); wall time of the runs "
         f"{calls_s:,.0f} s.", "", "Studies:", "", tables or "- none", "", *sweep_lines(sweep), "",

@@ -117,3 +117,17 @@ def test_keras_epoch_lines_are_read_from_the_training_log(tmp_path):
     assert keras_epochs(log) == [{"seconds": 981, "accuracy": 0.7893, "loss": 0.6603, "val_accuracy": 0.9772,
                                   "val_loss": 0.0739}]
     assert keras_epochs(tmp_path / "none.log") == []
+
+
+def test_a_fresh_checkout_resumes_the_published_store_and_never_overwrites_its_own(tmp_path):
+    published = tmp_path / "full-report" / "store"
+    Store(published / "ablab.db").claim("k1", {"model": "cnn"}, 0, owner="h200:1")
+    (published / "sweep.json").write_text('{"chosen_gpus_per_trial": 0.125}')
+    args = full_profile.parse_args(["prepare", "--store", str(tmp_path / "runs" / "ablab.db"),
+                                    "--report-dir", str(tmp_path / "full-report")])
+    full_profile.seed_store(args)
+    assert Store(args.store).get("k1").state == "running"
+    assert (args.store.parent / "sweep.json").read_text() == '{"chosen_gpus_per_trial": 0.125}'
+    Store(args.store).fail("k1", "interrupted")
+    full_profile.seed_store(args)  # a store of its own: left as it is
+    assert Store(args.store).get("k1").state == "failed"

@@ -18,7 +18,8 @@ from study_fixtures import HOOK, tiny_spec
 
 
 def test_default_fraction_follows_the_model_and_is_zero_without_gpus():
-    assert default_fraction(["mlp", "cnn"], cluster_gpus=1) == 0.25  # the biggest model sets the packing
+    assert default_fraction(["cnn"], cluster_gpus=1) == 0.125  # the H200 sweep's best packing
+    assert default_fraction(["mlp", "clock-lm"], cluster_gpus=1) == 0.5  # the biggest model sets the packing
     assert default_fraction(["mlp"], cluster_gpus=2) == 0.125
     assert default_fraction(["clock-lm"], cluster_gpus=1) == 0.5
     assert default_fraction(["cnn"], cluster_gpus=0) == 0.0
@@ -37,8 +38,8 @@ def test_bad_gpus_per_trial_names_the_option_and_the_fix(fraction, gpus, fragmen
 def test_local_plan_packs_workers_onto_one_gpu_and_keeps_cpu_behaviour():
     assert local_gpu_plan(None, None, gpus=0, models=["cnn"]) == (2, None)  # today's CPU default
     assert local_gpu_plan(3, None, gpus=0, models=["cnn"]) == (3, None)
-    assert local_gpu_plan(None, None, gpus=1, models=["cnn"]) == (4, 0.25)
-    assert local_gpu_plan(None, 0.125, gpus=1, models=["cnn"]) == (8, 0.125)
+    assert local_gpu_plan(None, None, gpus=1, models=["cnn"]) == (8, 0.125)
+    assert local_gpu_plan(None, 0.25, gpus=1, models=["cnn"]) == (4, 0.25)
     assert local_gpu_plan(2, 0.5, gpus=1, models=["mlp"]) == (2, 0.5)  # --workers wins
     assert local_gpu_plan(None, 0, gpus=1, models=["cnn"]) == (2, 0.0)  # 0: every worker kept off the GPU
     with pytest.raises(AblabError, match="no GPU"):

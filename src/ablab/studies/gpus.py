@@ -14,9 +14,10 @@ import subprocess
 
 from ablab.errors import AblabError
 
-# Fraction of one GPU a trial of each model family asks for by default. Provisional until bench/full_profile.py
-# has measured aggregate image-passes/s for 1/2/4/8 trials per GPU on a GPU machine (docs/benchmarks.md).
-DEFAULT_GPU_FRACTION = {"mlp": 0.125, "cnn": 0.25, "clock": 0.5}
+# Fraction of one GPU a trial of each model family asks for by default. cnn: measured by bench/full_profile.py on
+# an H200 (JAX, the reference CNN, 2026-11-30): aggregate steady image-passes/s 165k / 290k / 381k / 475k for
+# 1 / 2 / 4 / 8 trials sharing it, so 8 (docs/benchmarks.md). mlp and clock: not measured on a GPU yet.
+DEFAULT_GPU_FRACTION = {"mlp": 0.125, "cnn": 0.125, "clock": 0.5}
 FALLBACK_GPU_FRACTION = 0.5  # a model family not in the table
 MEMORY_HEADROOM = 0.9  # of its fraction, the memory a sharing worker lets its backend take (the rest: CUDA context)
 
