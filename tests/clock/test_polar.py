@@ -398,3 +398,32 @@ def test_the_world_s_share_outweighs_a_stronger_favourite_and_the_confidence_kee
     _, mass_world = polar.choose_twelve(leaky / leaky.sum(), world, *turned)
     assert abs(np.degrees(angle[0]) - 135.0) < 3 and abs(angle[0] - angle_even[0]) < 1e-3
     assert mass[0] == pytest.approx(mass_even[0]) and mass_world[0] < mass[0] - 0.05
+
+
+def _one_stroke_read(hour_second_deg: float | None, second_mass: float) -> dict:
+    """An upright dial at 1:48 whose minute hand (288°) is the one stroke seen: the hour channel puts 1 − second_mass
+    on it too, and second_mass at hour_second_deg (None: nowhere else)."""
+    bins = np.degrees(bin_angles_rad())
+    probs = np.full((1, OUT_BINS, 3), 1e-9)
+
+    def put(channel, deg, mass):
+        probs[0, np.argmin(np.abs((bins - deg + 180) % 360 - 180)), channel] += mass
+
+    put(0, 288.0, 1.0)
+    put(2, 0.0, 1.0)
+    put(1, 288.0, 1.0 - second_mass)
+    if hour_second_deg is not None:
+        put(1, hour_second_deg, second_mass)
+    probs /= probs.sum(axis=1, keepdims=True)
+    return {"polar_angles": probs, "polar_mirror": np.array([0.02]), "polar_mirror_reversed": np.array([0.97])}
+
+
+def test_one_stroke_read_as_both_hands_gives_the_hour_to_a_second_peak_that_agrees_with_the_minute():
+    """1:48 read as 9:48 (both hands on the minute hand's stroke) is read 1:48 when the hour channel holds a second
+    peak at the 1:48 hour hand's place (54°) with ≥ SECOND_MIN_MASS; its mass then bounds the confidence. Hands that
+    truly overlap (no second peak), a second peak too faint, or one whose place within its hour does not fit 48
+    minutes (150°: on the hour) leave 9:48."""
+    labels, confidence = polar_stage.decode_polar(_one_stroke_read(54.0, 0.3))
+    assert labels.tolist() == [[1, 48]] and confidence[0] == pytest.approx(0.3, abs=0.02)
+    for second_deg, mass in ((None, 0.0), (54.0, 0.1), (150.0, 0.3)):
+        assert polar_stage.decode_polar(_one_stroke_read(second_deg, mass))[0].tolist() == [[9, 48]]

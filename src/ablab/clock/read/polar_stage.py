@@ -231,6 +231,8 @@ def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[n
         angles[hung, 2], mass[hung, 2] = polar.choose_twelve(probs[hung, :, 2], prior, angles[hung, 0],
                                                              angles[hung, 1], mass_prior)
     mirrored = mirror_verdict(mirror_p, reversed_p)
+    angles[:, 1], mass[:, 1] = polar.separate_hands(probs[:, :, 1], angles[:, 0], angles[:, 1], mass[:, 1],
+                                                    angles[:, 2], mirrored)
     minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
     labels = polar.time_from_angles(minute, angles[:, 1], angles[:, 2], mirrored)
     return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
