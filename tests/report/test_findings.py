@@ -149,3 +149,6 @@ def test_a_claim_not_run_at_the_budget_shows_what_its_two_seeds_would_cost():
     assert rows["CNN-8"] == "not run at this budget (≈ 21 min more for 2 seeds)"
     assert rows["CNN-10"] == "not run at this budget (< 1 min more for 2 seeds)"
     assert rows["CNN-9"] == "not run at this budget"  # no estimate stored: none shown
+    del report.artifacts["decision:quick"]  # no budgeted run (the full profile, table by table): no budget to blame
+    table = next(b for b in findings_blocks(report, f.evaluate(report)) if hasattr(b, "rows"))
+    assert {row[0]: row[-1] for row in table.rows}["CNN-8"] == "not run yet"

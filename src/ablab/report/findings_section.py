@@ -29,17 +29,22 @@ def _slug(verdict: str) -> str:
     return f"verdict-{verdict.replace(' ', '-')}"
 
 
-def _not_run_cost_s(data: ReportData) -> dict[str, float]:
-    """Per claim not run at the decision mode's budget: the wall seconds it estimated the claim's 2 seeds need."""
+def _not_run_cost_s(data: ReportData) -> dict[str, float] | None:
+    """Per claim not run at the decision mode's budget: the wall seconds it estimated the claim's 2 seeds need;
+    None where no budgeted run filled the store (e.g. the full profile, run table by table)."""
     stored = data.artifacts.get(f"decision:{data.profile}")
-    return dict(stored[2].get("not_run_cost_s", {})) if stored else {}
+    return dict(stored[2].get("not_run_cost_s", {})) if stored else None
+
+
+def _not_run(cost_s: dict[str, float] | None) -> str:
+    return "not run at this budget" if cost_s is not None else "not run yet"
 
 
 def _needed(f: Finding, cost_s: dict[str, float] | None = None) -> str:
     if f.verdict == NOT_RUN:
         more = (cost_s or {}).get(f.claim.id)
         if not more:
-            return "not run at this budget"
+            return _not_run(cost_s)
         return f"not run at this budget ({f'≈ {more / 60:.0f} min' if more >= 60 else '< 1 min'} more for 2 seeds)"
     if f.verdict != UNDECIDED:
         return ""
@@ -91,8 +96,11 @@ def _claim_blocks(data: ReportData, f: Finding) -> list[Block]:
     if f.results and (caveat := reduction(data, f)):
         blocks.append(Paragraph(caveat, note=True))
     if not f.results:
-        return blocks + [Paragraph(f"Not run at this budget: the store holds {f.trials} of the trials its rows need "
-                                   "(a budgeted run starts a claim only when all its cells can get 2 seeds).", note=True)]
+        cost_s = _not_run_cost_s(data)
+        why = ("(a budgeted run starts a claim only when all its cells can get 2 seeds)" if cost_s is not None
+               else "(not every study its rows come from has run)")
+        return blocks + [Paragraph(f"{_not_run(cost_s).capitalize()}: the store holds {f.trials} of the trials its "
+                                   f"rows need {why}.", note=True)]
     blocks.append(Paragraph(f"{f.trials} finished trials behind its cells" + (
         f"; seeds per cell that would decide it at the observed effect and variance: {_needed(f)}"
         if f.verdict == UNDECIDED else "") + "."))
