@@ -289,6 +289,12 @@ def take_store(source: Path, store: Path) -> None:
             shutil.copyfile(source.parent / name, store.parent / name)
 
 
+def prepare_here(args) -> None:
+    """Here, before a session's GPU calls: the wheels and the datasets to carry, and runs/full/ to resume."""
+    prepare(ROOT)
+    seed_store(args)
+
+
 def seed_store(args) -> None:
     """Before a session's first call: a fresh checkout has no runs/full, so the calls resume the published store
     (docs/full-report/store/) rather than start again from nothing."""
@@ -379,9 +385,7 @@ def parse_args(argv: list[str] | None = None):
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    actions = {"prepare": lambda a: (prepare(ROOT), seed_store(a)), "run": run, "publish": publish,
-               "cpu-trial": cpu_trial}
-    actions[args.action](args)
+    {"prepare": prepare_here, "run": run, "publish": publish, "cpu-trial": cpu_trial}[args.action](args)
 
 
 if __name__ == "__main__":

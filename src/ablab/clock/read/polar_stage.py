@@ -213,7 +213,8 @@ def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[n
     "polar_mirror_reversed": (N,)} → (int (N, 2) [hour, minute], confidence (N,)).
 
     The mirror side is mirror_verdict's; the confidence is the least sure of the three peaks' mass and the forward
-    read's mirror certainty. The minute hand is taken where it agrees with the hour hand (polar.agreeing_minute).
+    read's mirror certainty. One stroke is not read as both hands where the hour channel shows the other
+    (polar.separate_hands); the minute hand is taken where it agrees with the hour hand (polar.agreeing_minute).
     The camera rule of the world: a dial with no cue to its 12 hangs upright, one with a cue may turn freely. With
     upright_share > 0, on every dial that shows no mirror cue (shows_mirror_cue; all dials when the reversed read
     is not given) the 12's probabilities are weighted by the world's prior (polar.upright_prior: upright_share of
