@@ -65,9 +65,9 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     """The reader's common-sense error on its own test split (`data`, split seed 0), on fresh `single` (500),
     `varied` (1,000) and `small` (500) clocks drawn with `seed`, and on 500 of each held-out style family (designs
     `varied` never draws); the "uncertain" threshold chosen on a validation draw (`varied`, 1,000, seed + 10), and
-    what it flags of each set's wrong (> 1 min) and right readings. Readings under the threshold are searched for (Reader.search_below), as `read` does. `small`
-    is read again without the search and without the dial finder, `varied` and the ticks-only upright dials
-    without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
+    what it flags of each set's wrong (> 1 min) and right readings. Readings under the threshold are searched for
+    (Reader.search_below), as `read` does. `small` is read again without the search and without the dial finder,
+    `varied` and the ticks-only upright dials without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
     from ablab.clock.draw.families import HELD_OUT_FAMILIES
     from ablab.clock.read.metrics import mistakes_npz

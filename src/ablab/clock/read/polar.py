@@ -220,8 +220,8 @@ def agreeing_minute(minute_probs: np.ndarray, hour_rad, twelve_rad, mirrored, *,
     minute hand's place that the hour hand implies; the peak is then refined as decode_angles does."""
     implied_deg = 12.0 * np.mod(dial_deg(hour_rad, twelve_rad, mirrored), 30.0)  # the minute hand's dial angle
     bin_dial_deg = dial_deg(np.broadcast_to(bin_angles_rad(), minute_probs.shape), twelve_rad, mirrored)
-    gap_deg = np.abs(np.mod(bin_dial_deg - implied_deg[:, None] + 180.0, 360.0) - 180.0)
-    window = sum(np.roll(minute_probs, k, axis=1) for k in range(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1))
+    gap_deg = _gap_deg(bin_dial_deg, implied_deg[:, None])
+    window = _window_mass(minute_probs)
     peak = (window * np.exp(-0.5 * (gap_deg / sigma_deg) ** 2)).argmax(axis=1)
     return _refine(minute_probs[:, :, None], peak[:, None])[0][:, 0]
 
@@ -237,7 +237,7 @@ def separate_hands(hour_probs: np.ndarray, minute_rad, hour_rad, hour_mass, twel
     agreeing_minute), that peak is the hour hand; its smaller mass then lowers the reading's confidence. Hands that
     truly overlap leave no such second peak. Measured on validation draws: docs/clock_reader.md, stop 26."""
     bins_deg = np.degrees(bin_angles_rad())
-    window = sum(np.roll(hour_probs, k, axis=1) for k in range(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1))
+    window = _window_mass(hour_probs)
     far = _gap_deg(bins_deg[None, :], np.degrees(hour_rad)[:, None]) >= SECOND_APART_DEG
     second = np.where(far, window, 0.0).argmax(axis=1)
     second_rad, second_mass = (v[:, 0] for v in _refine(hour_probs[:, :, None], second[:, None]))
@@ -246,6 +246,11 @@ def separate_hands(hour_probs: np.ndarray, minute_rad, hour_rad, hour_mass, twel
     move = (_gap_deg(np.degrees(minute_rad), np.degrees(hour_rad)) < SAME_STROKE_DEG) & agrees
     move &= second_mass >= SECOND_MIN_MASS
     return np.where(move, second_rad, hour_rad), np.where(move, second_mass, hour_mass)
+
+
+def _window_mass(probs: np.ndarray) -> np.ndarray:
+    """(N, OUT_BINS) probabilities → (N, OUT_BINS) the mass of the DECODE_HALF_WINDOW bins around each bin."""
+    return sum(np.roll(probs, k, axis=1) for k in range(-DECODE_HALF_WINDOW, DECODE_HALF_WINDOW + 1))
 
 
 def _gap_deg(a_deg, b_deg) -> np.ndarray:
