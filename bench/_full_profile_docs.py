@@ -43,7 +43,8 @@ def sweep_lines(sweep: dict | None) -> list[str]:
         return ["No GPU sweep yet (it runs on the first `run` on a GPU machine)."]
     lines = [f"GPU sweep on {sweep['gpu']} ({sweep['backend']}), the reference CNN, {sweep['epochs']} epochs, all "
              "55,000 images; image-passes/s from each trial's last (steady) epoch:", "",
-             "| trials sharing the GPU | per trial (median) | aggregate, steady | aggregate incl. start-up | wall (s) |",
+             "| trials sharing the GPU | per trial (median) | aggregate, steady | aggregate incl. start-up "
+             "| wall (s) |",
              "| --- | --- | --- | --- | --- |"]
     for p in sweep["points"]:
         per = sorted(p["per_trial_images_per_s"])
@@ -155,7 +156,8 @@ def cpu_trial_progress_section(train_log: Path, command: str, load_note: str) ->
     import datetime as dt
 
     epochs = keras_epochs(train_log)
-    rows = [f"| {i + 1} | {e['seconds']} | {e.get('accuracy', float('nan')):.4f} | {e.get('val_accuracy', float('nan')):.4f} |"
+    rows = [f"| {i + 1} | {e['seconds']} | {e.get('accuracy', float('nan')):.4f} "
+            f"| {e.get('val_accuracy', float('nan')):.4f} |"
             for i, e in enumerate(epochs)]
     write_section("full-profile-cpu-trial", "\n".join([
         "## One full-profile CNN trial on this CPU (`bench/full_profile.py cpu-trial`)", "",

@@ -117,7 +117,8 @@ def _count(data: Path) -> int:
 
 def render(args, rows, machine: str) -> str:
     lines = ["## Adapting the shipped reader from labels alone (`bench/adapt_reader.py`)", "", machine, "",
-             f"Data: one design of a held-out family, `{args.preset}`, {_count(args.data):,} images in the report's format "
+             f"Data: one design of a held-out family, `{args.preset}`, "
+             f"{_count(args.data):,} images in the report's format "
              "(labels only: no points, no camera; any rotation, a fifth mirrored), split 80/10/10 (split seed 0). "
              "Scored on its test split.", "",
              "| reader | test n | mean (min) | median (min) | within 1 min | within 5 min | hour right | wall | CPU |",

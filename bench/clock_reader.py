@@ -38,7 +38,8 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default="{}", help="JSON overrides of the best ClockTrialConfig (best_config())")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cache-dir", default=None, help="dataset cache (default: $ABLAB_CACHE or ~/.cache/ablab/datasets)")
+    parser.add_argument("--cache-dir", default=None,
+                        help="dataset cache (default: $ABLAB_CACHE or ~/.cache/ablab/datasets)")
     parser.add_argument("--out", default=None, help="where to keep the trained reader (.keras)")
     parser.add_argument("--reads", type=int, default=50, help="timed single-image reads")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
@@ -121,7 +122,8 @@ def render(s: dict, machine: str) -> str:
     c, m = s["config"], s["metrics"]
     rows = [("varied, test split", m), ("single, own set", m.get("single", {}))]
     table = "\n".join(
-        f"| {name} | {r.get('n')} | {r.get('mean_cse_min', float('nan')):.2f} | {r.get('median_cse_min', float('nan')):.1f} "
+        f"| {name} | {r.get('n')} | {r.get('mean_cse_min', float('nan')):.2f} "
+        f"| {r.get('median_cse_min', float('nan')):.1f} "
         f"| {r.get('within_1min', float('nan')):.3f} | {r.get('within_5min', float('nan')):.3f} "
         f"| {r.get('hour_accuracy', float('nan')):.3f} |"
         for name, r in rows
@@ -142,7 +144,8 @@ training images{second} (batch {c['batch_size']}, lr {c['lr']}, {c['lr_schedule'
 
 | | value |
 | --- | ---: |
-| training time (fit, wall, both stages) | {m['train_time_s'] / 60:.1f} min (first stage {m['samples_per_s']:.0f} samples/s) |
+| training time (fit, wall, both stages) | {m['train_time_s'] / 60:.1f} min (first stage \
+{m['samples_per_s']:.0f} samples/s) |
 | of which the second stage (inputs + fit) | {m.get('second_stage_time_s', 0.0) / 60:.1f} min |
 | data generation / loading | {s['data_s']:.0f} s |
 | model load | {s['load_ms']:.0f} ms |

@@ -337,7 +337,8 @@ def cpu_trial(args) -> None:
     from _full_profile_docs import cpu_trial_progress_section, cpu_trial_section, time_log
 
     sets = [arg for s in CPU_TRIAL_SETS[2:] for arg in ("--set", s)]
-    train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", str(args.seed), "--store", str(args.store)]
+    train = ["train", "--model", "cnn", "--dataset", "mnist", *sets, "--seed", str(args.seed),
+             "--store", str(args.store)]
     log, train_log = (args.store.parent / _log_name(stem, args.seed) for stem in ("time", "train"))
     if not _has_complete_trial(args.store, args.seed) and not args.report_only:
         args.store.parent.mkdir(parents=True, exist_ok=True)

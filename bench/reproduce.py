@@ -120,7 +120,8 @@ def group_span_min(spans: list[dict], names: set[str]) -> float | None:
 
 def _outcomes_lines(store: Path, out: Path, profile: str) -> list[str]:
     accuracy = reference_accuracy(store, profile)
-    lines = ["", "| quick reference CNN (Table 5 BS=256 Ep=10) | test accuracy per seed | target |", "| --- | --- | ---: |"]
+    lines = ["", "| quick reference CNN (Table 5 BS=256 Ep=10) | test accuracy per seed | target |",
+             "| --- | --- | ---: |"]
     for dataset, target in ACCURACY_TARGETS.items():
         values = accuracy.get(dataset, [])
         verdict = "meets" if values and min(values) >= target else "misses" if values else "not run"
@@ -137,19 +138,22 @@ def describe(spans: list[dict], times: dict, args, loads: tuple, out: Path, stor
     tables = {s["study"] for s in spans if s["study"].startswith("table")}
     measured = {"tables": group_span_min(spans, tables), "clock-encodings": group_span_min(spans, {"clock-encodings"})}
     lines = [
-        "## Reproduce: every built-in study (`bench/reproduce.py`)", "", machine_line(os.environ.get("KERAS_BACKEND", "tensorflow")), "",
+        "## Reproduce: every built-in study (`bench/reproduce.py`)", "",
+        machine_line(os.environ.get("KERAS_BACKEND", "tensorflow")), "",
         f"Command: `ablab reproduce --profile {args.profile} --budget {args.budget}` (= `make run`), 2 local workers. "
         f"{args.note} Load average before/after: {loads[0]} / {loads[1]} (the CPU is shared; other work inflates "
         "the times).", "",
         "| study | trials | first claim → last end (min) | sum of trial wall times (min) | states |",
         "| --- | ---: | ---: | ---: | --- |",
     ]
-    lines += [f"| {s['study']} | {s['trials']} | {_minutes(s['span_min'])} | {s['trial_min']:.1f} | {s['states']} |" for s in spans]
+    lines += [f"| {s['study']} | {s['trials']} | {_minutes(s['span_min'])} | {s['trial_min']:.1f} | {s['states']} |"
+              for s in spans]
     lines += ["", "| measure | value | target |", "| --- | ---: | ---: |"]
     for name, value in measured.items():
         verdict = ("unfinished" if value is None else "not in this run" if math.isnan(value)
                    else "meets" if value <= TARGETS_MIN[name] else "misses")
-        lines.append(f"| {'Tables 1–7' if name == 'tables' else name} wall (min) | {_minutes(value)} | ≤ {TARGETS_MIN[name]:.0f} ({verdict}) |")
+        lines.append(f"| {'Tables 1–7' if name == 'tables' else name} wall (min) | {_minutes(value)} "
+                     f"| ≤ {TARGETS_MIN[name]:.0f} ({verdict}) |")
     if times.get("wall_s") is not None:
         lines.append(f"| whole command incl. set-up and report: wall (min) | {times['wall_s'] / 60:.1f} | ≤ 30 |")
     if times.get("cpu_s") is not None:

@@ -58,7 +58,8 @@ def time_log(path: Path | None) -> dict:
     from _report import time_v
 
     t = time_v(path.read_text())
-    return {"wall_s": round(t["wall_s"], 1), "cpu_s": round(t["user_s"] + t["system_s"], 1), "peak_rss_mb": t["peak_mb"]}
+    return {"wall_s": round(t["wall_s"], 1), "cpu_s": round(t["user_s"] + t["system_s"], 1),
+            "peak_rss_mb": t["peak_mb"]}
 
 
 def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
@@ -67,7 +68,8 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     `varied` never draws); the "uncertain" threshold chosen on a validation draw (`varied`, 1,000, seed + 10), and
     what it flags of each set's wrong (> 1 min) and right readings. Readings under the threshold are searched for
     (Reader.search_below), as `read` does. `small` is read again without the search and without the dial finder,
-    `varied` and the ticks-only upright dials without the upright rule: what each buys. Returns (the scores, the worst held-out readings: npz bytes)."""
+    `varied` and the ticks-only upright dials without the upright rule: what each buys. Returns (the scores, the
+    worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
     from ablab.clock.draw.families import HELD_OUT_FAMILIES
     from ablab.clock.read.metrics import mistakes_npz
@@ -259,7 +261,8 @@ def render(card: dict) -> str:
                   "| family (never trained on) | n | mean (min) | median (min) | within 1 min | within 5 min | "
                   "hour right |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         lines += [_row(label, f[key]) for key, label in FAMILY_ROWS if key in f]
-    lines += ["", f"`read` says \"uncertain\" below confidence {card['uncertain_below']:.3f}: the 1st percentile of the "
+    lines += ["", f"`read` says \"uncertain\" below confidence {card['uncertain_below']:.3f}: "
+              "the 1st percentile of the "
               f"confidence of right readings (within 1 min) on a validation draw (`varied`, 1,000, seed "
               f"{f['validation_seed']}). On the fresh sets it flags "
               + "; ".join(f"{p}: {f[p]['flagged_wrong']} of {f[p]['wrong']} wrong readings and {f[p]['flagged_right']} "

@@ -54,13 +54,15 @@ def describe(summary, tables, seeds, workers, load_before, load_after) -> str:
         machine_line(os.environ["KERAS_BACKEND"]),
         "",
         f"Command: `.venv/bin/python bench/studies.py --seeds {seeds} --workers {workers} --tables {' '.join(tables)}`"
-        f" (profile full = the report's settings: 1 epoch, 55,000 training images, batch 32). Load average before/after: "
+        f" (profile full = the report's settings: 1 epoch, 55,000 training images, batch 32)."
+        f" Load average before/after: "
         f"{load_before} / {load_after} (the CPU is shared; other work inflates the times).",
         "",
         "| measure | value | target |",
         "|---|---:|---|",
         f"| cells (rows × datasets × seeds) | {summary.cells} | |",
-        f"| distinct trials run | {summary.ran} (complete {summary.complete}, diverged {summary.diverged}, failed {summary.failed}) | |",
+        f"| distinct trials run | {summary.ran} (complete {summary.complete}, diverged {summary.diverged}, "
+        f"failed {summary.failed}) | |",
         f"| wall time | {summary.wall_time_s / 60:.1f} min | ≤ 30 min: {verdict_wall} |",
         f"| median trial (driver side, warm worker) | {median_trial:.2f} s | |",
         f"| median per-trial overhead (all but fit + evaluate) | {median_overhead:.3f} s | |",

@@ -87,7 +87,8 @@ def measure(model_name: str, splits, args) -> dict:
     cpu = {"ablab": [], "raw": []}
     samples = args.subset * args.epochs
     for _ in range(args.repeats):
-        for path, (epochs, cpu_s) in (("ablab", run_ablab(model_name, args)), ("raw", run_raw(model_name, splits, args))):
+        for path, (epochs, cpu_s) in (("ablab", run_ablab(model_name, args)),
+                                      ("raw", run_raw(model_name, splits, args))):
             wall[path].append(samples_per_s(epochs, args.subset))
             cpu[path].append(samples / cpu_s)
     row = {"model": model_name}

@@ -31,7 +31,8 @@ def configure_backend(argv: list[str]) -> str:
 
     TensorFlow also gets its pooling (BFC) allocator on the CPU, unless the environment says otherwise: its default
     CPU allocator hands each large tensor back to the system, so every training step faults its pages in anew.
-    Measured on a 2-core AMD EPYC (`ablab clock train` on 960 training clocks, float32): 383–413 → 239–290 s wall, system
+    Measured on a 2-core AMD EPYC (`ablab clock train` on 960 training clocks, float32):
+    383–413 → 239–290 s wall, system
     CPU 190 → 63 s, page faults 55 M → 15 M, the same trained reader; peak memory 1.6 → 1.9–2.0 GB; a quick CNN
     trial unchanged (docs/benchmarks.md). Study workers are started from this process and inherit it. This process's
     malloc also keeps freed memory (keep_freed_memory)."""

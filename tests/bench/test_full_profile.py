@@ -73,7 +73,8 @@ def test_cpu_slice_runs_stops_resumes_and_reports(tmp_path):
     subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "15"], check=True)
     subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "1200"], check=True)
     assert {r.state for r in Store(store).trials()} == {"complete"}
-    report = subprocess.run([sys.executable, "-m", "ablab.cli", "report", "--results", str(store.parent / "results.csv"),
+    report = subprocess.run([sys.executable, "-m", "ablab.cli", "report",
+                             "--results", str(store.parent / "results.csv"),
                              "--out", str(tmp_path / "report")], check=True)  # run exported the store beside it
     assert report.returncode == 0
     assert "Table 6 (slice)" in (tmp_path / "report" / "report.md").read_text()

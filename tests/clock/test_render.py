@@ -105,7 +105,8 @@ def test_bad_time_and_unknown_preset_are_user_errors():
         render_clock(12, 0, style=clean_style())
     with pytest.raises(AblabError, match="minute"):
         render_clock(1, 60, style=clean_style())
-    with pytest.raises(AblabError, match="unknown clock preset .fancy.; known: held-out, light-hands, photo, single, small"):
+    with pytest.raises(AblabError,
+                       match="unknown clock preset .fancy.; known: held-out, light-hands, photo, single, small"):
         sample_style("fancy", np.random.default_rng(0))
 
 

@@ -25,7 +25,8 @@ def test_reference_cnn_matches_geron_ch14():
     assert dense == [128, 64, 10]
 
 
-@pytest.mark.parametrize("preset,convs,pools", [("fewer-layers", 3, 2), ("more-layers", 7, 4), ("reduced-filters", 5, 3)])
+@pytest.mark.parametrize("preset,convs,pools",
+                         [("fewer-layers", 3, 2), ("more-layers", 7, 4), ("reduced-filters", 5, 3)])
 def test_cnn_presets_change_the_layers(preset, convs, pools):
     model = build_model(make_config({"model": "cnn", **preset_overrides("cnn", preset)}))
     assert sum(isinstance(l, keras.layers.Conv2D) for l in model.layers) == convs
@@ -52,13 +53,15 @@ def test_zeros_initializer_gives_constant_predictions():
 
 
 def test_regularizers_add_losses():
-    model = build_model(make_config({"kernel_regularizer": "l2", "bias_regularizer": "l1", "activity_regularizer": "l2"}))
+    model = build_model(make_config({"kernel_regularizer": "l2", "bias_regularizer": "l1",
+                                     "activity_regularizer": "l2"}))
     model(np.zeros((2, 28, 28), "uint8"))
     assert len(model.losses) == 3 * 3  # kernel, bias and activity terms for each of the 3 Dense layers
 
 
 def test_activation_and_optimizer_knobs():
-    config = make_config({"activation": "selu", "optimizer": "nadam", "learning_rate": 0.005, "steps_per_execution": 10})
+    config = make_config({"activation": "selu", "optimizer": "nadam", "learning_rate": 0.005,
+                          "steps_per_execution": 10})
     model = compile_model(config)
     assert model.layers[3].activation.__name__ == "selu"
     assert isinstance(model.optimizer, keras.optimizers.Nadam)

@@ -93,7 +93,8 @@ def test_claim_is_confirmed_only_when_another_encoding_learns_on_the_same_budget
     assert why_not(at_chance[0], at_chance).startswith("budget")
     learner = summary("landmarks", [10.0, 12.0, 11.0])
     assert learner.status == LEARNS and claim_verdict(at_chance + [learner]) == "confirmed"  # not a report approach
-    assert "cliff" in why_not(at_chance[0], at_chance + [learner]) and "budget" not in why_not(at_chance[0], at_chance + [learner])
+    assert ("cliff" in why_not(at_chance[0], at_chance + [learner])
+            and "budget" not in why_not(at_chance[0], at_chance + [learner]))
     assert claim_verdict(at_chance + [summary("periodic", [100.0, 104.0, 98.0])]) == "refuted"
     assert claim_verdict([summary("periodic", [130.0, 160.0, 175.0])]) == "not decided"
 
@@ -132,7 +133,8 @@ def test_the_held_out_families_get_their_own_table_when_the_card_has_them(tmp_pa
     assert re.search(r"light hands on a light face.*\| 500 \| 72\.30 \|", text)
     assert re.search(r"all six families \| 3000 \| 13\.90 \|", text)
     assert "photographed on wood" not in text  # families the card lacks are left out
-    without = ReportData(Path("x.db"), "quick", [], [], {SHIPPED_ARTIFACT: ("json", b"", {"fresh": {"varied": figures}})})
+    without = ReportData(Path("x.db"), "quick", [], [],
+                         {SHIPPED_ARTIFACT: ("json", b"", {"fresh": {"varied": figures}})})
     assert "Designs it never saw" not in to_markdown(clock_blocks(without, tmp_path))
 
 

@@ -9,8 +9,8 @@ from ablab.report.load import Cell, ReportData
 
 
 def cell(table, group, row, dataset, seed, accuracy, study="s"):
-    return Cell(study, table, group, row, dataset, seed, f"{table}{group}{row}{dataset}{seed}", "complete", accuracy, 0.1,
-                {}, 1.0, 1.0, {}, "tensorflow", {})
+    return Cell(study, table, group, row, dataset, seed, f"{table}{group}{row}{dataset}{seed}", "complete", accuracy,
+                0.1, {}, 1.0, 1.0, {}, "tensorflow", {})
 
 
 def data(rows: dict[tuple, list[float]]) -> ReportData:
@@ -48,8 +48,10 @@ def test_better(a, b, expected):
 
 def test_best_needs_every_other_row_beaten_and_is_refuted_by_a_better_row():
     test = f.Test("best", A, M, among=("a", "b", "c"))
-    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.8, 0.81, 0.82], cid(C): [0.7, 0.71, 0.72]}) == f.CONFIRMED
-    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.9, 0.905, 0.93], cid(C): [0.7, 0.71, 0.72]}) == f.UNDECIDED
+    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.8, 0.81, 0.82],
+                          cid(C): [0.7, 0.71, 0.72]}) == f.CONFIRMED
+    assert verdict(test, {cid(A): [0.9, 0.91, 0.92], cid(B): [0.9, 0.905, 0.93],
+                          cid(C): [0.7, 0.71, 0.72]}) == f.UNDECIDED
     assert verdict(test, {cid(A): [0.8, 0.81, 0.82], cid(B): [0.9, 0.91, 0.92], cid(C): [0.7, 0.71, 0.72]}) == f.REFUTED
 
 
@@ -143,7 +145,8 @@ def test_a_claim_not_run_at_the_budget_shows_what_its_two_seeds_would_cost():
     from ablab.report.findings_section import findings_blocks
 
     report = data({})
-    report.artifacts["decision:quick"] = ("json", b"", {"spent_s": 1440.0, "not_run_cost_s": {"CNN-8": 1260.0, "CNN-10": 20.0}})
+    report.artifacts["decision:quick"] = (
+        "json", b"", {"spent_s": 1440.0, "not_run_cost_s": {"CNN-8": 1260.0, "CNN-10": 20.0}})
     table = next(b for b in findings_blocks(report, f.evaluate(report)) if hasattr(b, "rows"))
     rows = {row[0]: row[-1] for row in table.rows}
     assert rows["CNN-8"] == "not run at this budget (≈ 21 min more for 2 seeds)"

@@ -54,7 +54,8 @@ def test_report_writes_html_markdown_plots_and_csv(store, tmp_path):
     for heading in ("## Findings", "## Figure 1", "## Table 1:", "## Table 5:", "## Table 7:"):
         assert heading in md
     # Average pooling is far below the report's 0.613 on MNIST: marked; its finding (max better) confirmed
-    avg = next(line for line in md.splitlines() if line.startswith("| Network structure and parameters | Average Pooling | MNIST"))
+    avg = next(line for line in md.splitlines()
+               if line.startswith("| Network structure and parameters | Average Pooling | MNIST"))
     assert "outside CI" in avg and "0.613" in avg
     assert re.search(r"\| CNN-8 \| Max pooling .* \| confirmed \(reduced\) \| .*pts.* \| 8 \| +\|", md)
     assert "Reduced settings (profile quick): CNNs trained on the first" in md

@@ -16,7 +16,8 @@ from study_fixtures import HOOK, tiny_spec
 
 def ablab(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent)}
-    return subprocess.run([sys.executable, "-m", "ablab.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "ablab.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
 
 
 def test_list_shows_every_table_with_its_counts():
@@ -64,6 +65,7 @@ def test_an_unreachable_ray_address_exits_2_naming_it(tmp_path):
     address = f"ray://127.0.0.1:{port}"
     path = tmp_path / "t.yaml"
     path.write_text(yaml.safe_dump(tiny_spec(seeds=1, rows=1)))
-    result = ablab("study", "run", str(path), "--executor", "ray", "--ray-address", address, "--store", str(tmp_path / "s.db"))
+    result = ablab("study", "run", str(path), "--executor", "ray", "--ray-address", address,
+                   "--store", str(tmp_path / "s.db"))
     assert result.returncode == 2
     assert f"--ray-address {address}: nothing answers at 127.0.0.1:{port}" in result.stderr

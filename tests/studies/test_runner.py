@@ -100,7 +100,8 @@ def test_kill_minus_9_mid_trial_then_rerun_runs_every_trial_exactly_once(tmp_pat
     finished = {k for k, r in before.items() if r.state == "complete"}
     assert len(interrupted) == 1
 
-    rerun = subprocess.run(_cli(db, spec_path, "--workers", "1"), env=_env(), capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(_cli(db, spec_path, "--workers", "1"), env=_env(), capture_output=True, text=True,
+                           timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert "oneDNN" not in rerun.stderr  # workers import TensorFlow without its C++ INFO lines
     store = Store(db)
@@ -140,8 +141,9 @@ def test_ray_executor_gives_the_same_rows_as_local(tmp_path):
 
     def rows(store):
         trials = {t.key: t for t in store.trials()}
-        return sorted((m.group, m.row, m.dataset, m.seed, m.key, trials[m.key].state, round(trials[m.key].test_accuracy, 6),
-                       round(trials[m.key].test_loss, 4)) for m in StudyIndex(store).memberships("tiny"))
+        return sorted((m.group, m.row, m.dataset, m.seed, m.key, trials[m.key].state,
+                       round(trials[m.key].test_accuracy, 6), round(trials[m.key].test_loss, 4))
+                      for m in StudyIndex(store).memberships("tiny"))
 
     assert rows(ray_store) == rows(local_store)
     assert len(rows(ray_store)) == 4

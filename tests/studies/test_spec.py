@@ -40,7 +40,8 @@ def test_expand_gives_the_reports_rows_times_seeds(name, profile):
     assert len(cells) == rows * seeds
     # every cell is one of the report's (group, row, dataset), each with every seed
     text = resources.files("ablab.studies.reference").joinpath("report_values.csv").read_text()
-    wanted = {(r["group"], r["row"], r["dataset"]) for r in csv.DictReader(text.splitlines()) if int(r["table"]) == spec.table}
+    wanted = {(r["group"], r["row"], r["dataset"]) for r in csv.DictReader(text.splitlines())
+              if int(r["table"]) == spec.table}
     assert {(c.group, c.row, c.dataset) for c in cells} == wanted
     assert Counter((c.group, c.row, c.dataset) for c in cells) == {w: seeds for w in wanted}
 
@@ -55,8 +56,9 @@ def test_mlp_rows_are_one_epoch_and_the_reference_is_one_trial_across_tables():
     cells = [c for name in ("table2", "table3", "table4") for c in expand(load_builtin(name), "full")]
     assert all(c.spec.config.epochs == 1 for c in cells)
     reference = {c.key for c in cells if c.dataset == "mnist" and c.seed == 0 and
-                 (c.row, c.group) in {("None", "Kernel and bias initializer"), ("RELU", "Hidden layer activation function"),
-                                      ("SGD", "Optimizer"), ("None", "Steps per execution"), ("Reference", "Architecture")}}
+                 (c.row, c.group) in {("None", "Kernel and bias initializer"),
+                                      ("RELU", "Hidden layer activation function"), ("SGD", "Optimizer"),
+                                      ("None", "Steps per execution"), ("Reference", "Architecture")}}
     assert len(reference) == 1
     assert len(unique_specs(cells)) < len(cells)
 
@@ -64,11 +66,13 @@ def test_mlp_rows_are_one_epoch_and_the_reference_is_one_trial_across_tables():
 @pytest.mark.parametrize("profile", ["quick", "full"])
 def test_tuned_cnn_is_the_same_trial_in_tables_1_5_and_7(profile):
     def key(name, group, row, dataset):
-        return next(c.key for c in expand(load_builtin(name), profile) if (c.group, c.row, c.dataset, c.seed) == (group, row, dataset, 0))
+        return next(c.key for c in expand(load_builtin(name), profile)
+                    if (c.group, c.row, c.dataset, c.seed) == (group, row, dataset, 0))
 
     reference = key("table5", "Batch size and epochs", "BS=256 Ep=10", "fashion-mnist")
     assert key("table1", "CNN for Fashion MNIST", "Original", "fashion-mnist") == reference
-    assert key("table1", "CNN for MNIST", "Original", "mnist") == key("table7", "Network structure and parameters", "Dropout rate 0.4", "mnist")
+    assert (key("table1", "CNN for MNIST", "Original", "mnist")
+            == key("table7", "Network structure and parameters", "Dropout rate 0.4", "mnist"))
 
 
 def test_table1_permutes_only_obfuscated_rows_with_a_stored_seed():
@@ -162,7 +166,8 @@ def test_a_study_can_hold_clock_trial_configs():
     pytest.importorskip("ablab.clock.read.config")
     spec = parse_spec({
         "name": "clock-encodings", "task": "clock", "base": {"epochs": 1, "n_images": 40},
-        "vary": [{"group": "Encoding", "rows": [{"label": "hands"}, {"label": "hands again", "set": {"batch_size": 8}}]}],
+        "vary": [{"group": "Encoding", "rows": [{"label": "hands"},
+                                                {"label": "hands again", "set": {"batch_size": 8}}]}],
     })
     cells = expand(spec, "quick")
     assert [c.spec.config.task for c in cells] == ["clock", "clock"]
@@ -170,4 +175,5 @@ def test_a_study_can_hold_clock_trial_configs():
 
     assert cells[0].dataset is None and cells[0].spec.config.model == ClockTrialConfig().model  # the task's default
     with pytest.raises(AblabError, match=r"vary\[0\].rows\[0\].set.encoding"):
-        parse_spec({"name": "c", "task": "clock", "vary": [{"group": "g", "rows": [{"label": "x", "set": {"encoding": "nope"}}]}]})
+        parse_spec({"name": "c", "task": "clock",
+                    "vary": [{"group": "g", "rows": [{"label": "x", "set": {"encoding": "nope"}}]}]})

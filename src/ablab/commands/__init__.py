@@ -28,7 +28,8 @@ def build_app() -> typer.Typer:
     @app.callback()
     def _root(
         backend: str = typer.Option(
-            "tensorflow", "--backend", help="Keras backend: tensorflow (default on CPU), jax or torch.", envvar="KERAS_BACKEND"
+            "tensorflow", "--backend", help="Keras backend: tensorflow (default on CPU), jax or torch.",
+            envvar="KERAS_BACKEND"
         ),
     ) -> None:
         """ablab: every table of the report, rerun over seeds, with our numbers beside theirs."""

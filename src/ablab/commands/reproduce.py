@@ -18,7 +18,8 @@ from ablab.errors import AblabError
 QUICK_BUDGET = "30m"  # `make run`: every table of the report on a 2-core CPU
 EvenOption = typer.Option(False, "--even", help="No decision mode: every cell at the profile's seeds (or --seeds).")
 WithClockOption = typer.Option(
-    False, "--with-clock", help="Also run Task 3's clock-encodings study (budgeted runs leave it out: it cannot learn in one).")
+    False, "--with-clock",
+    help="Also run Task 3's clock-encodings study (budgeted runs leave it out: it cannot learn in one).")
 
 
 def register(root: typer.Typer) -> None:

@@ -15,7 +15,8 @@ from ablab.commands.study_runs import (
 )
 from ablab.errors import AblabError
 
-study_app = typer.Typer(help="Studies: the report's tables as YAML specs, run over seeds, resumable.", no_args_is_help=True)
+study_app = typer.Typer(
+    help="Studies: the report's tables as YAML specs, run over seeds, resumable.", no_args_is_help=True)
 
 
 
@@ -53,7 +54,8 @@ def run(
     no_progress: bool = NoProgressOption,
     gpus_per_trial: float = GpusPerTrialOption,
     budget: str = BudgetOption,
-    decide: bool = typer.Option(False, "--decide", help="Decision mode: 2 seeds per cell, more only for undecided claims."),
+    decide: bool = typer.Option(
+        False, "--decide", help="Decision mode: 2 seeds per cell, more only for undecided claims."),
     max_seeds: int = MaxSeedsOption,
 ) -> None:
     """Run a study's unfinished trials (rerunning failed and interrupted ones) and store them. With --decide or

@@ -11,7 +11,8 @@ from rich.console import Console
 
 from ablab.commands._options import data_dir
 
-ProfileOption = typer.Option("quick", "--profile", help="quick (this CPU, stated reductions) or full (the report's settings).")
+ProfileOption = typer.Option(
+    "quick", "--profile", help="quick (this CPU, stated reductions) or full (the report's settings).")
 SeedsOption = typer.Option(None, "--seeds", min=1, help="Seeds per row (overrides the spec and profile).")
 ExecutorOption = typer.Option("local", "--executor", help="local (worker processes) or ray (Ray tasks).")
 WorkersOption = typer.Option(
@@ -75,7 +76,8 @@ def print_summary(summary, executor: str) -> None:
     console = Console()
     overhead = summary.overhead_fraction()
     console.print(
-        f"{', '.join(summary.studies)} [{summary.profile}] on {executor}: {summary.cells} cells, {summary.trials} trials;"
+        f"{', '.join(summary.studies)} [{summary.profile}] on {executor}: {summary.cells} cells,"
+        f" {summary.trials} trials;"
         f" {summary.already_finished} already stored, ran {summary.ran} (complete {summary.complete},"
         f" diverged {summary.diverged}, failed {summary.failed}), held by another runner {summary.held_elsewhere};"
         f" {summary.wall_time_s:.1f} s"

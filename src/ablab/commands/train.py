@@ -20,7 +20,8 @@ def register(root: typer.Typer) -> None:
 def train(
     model: str = typer.Option("mlp", "--model", help="Model name: mlp or cnn."),
     dataset: str = typer.Option("fashion-mnist", "--dataset", help="mnist or fashion-mnist."),
-    preset: str = typer.Option(None, "--preset", help="Architecture preset (Tables 4 and 7), e.g. extra-layer-between."),
+    preset: str = typer.Option(
+        None, "--preset", help="Architecture preset (Tables 4 and 7), e.g. extra-layer-between."),
     sets: list[str] = typer.Option([], "--set", help="Config override key=value (repeatable)."),
     seed: int = typer.Option(0, "--seed", help="Random seed (stored with the trial)."),
     epochs: int = typer.Option(None, "--epochs", help="Epochs (default: the config's, 1 for the report's MLP)."),

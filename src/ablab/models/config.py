@@ -29,7 +29,8 @@ class TrialConfig(BaseModel):
 
     Defaults are Géron's reference networks: the MLP of ch.10 (SGD, 300-100) and the CNN of ch.14.
     `None` for `learning_rate` means the optimizer's Keras default; `None` for `dropout` means the model's own
-    default (MLP: no dropout; CNN: 0.5). `train_subset` trains on the first N training images, `valid_subset` / `test_subset` score on the first N
+    default (MLP: no dropout; CNN: 0.5). `train_subset` trains on the first N training images,
+    `valid_subset` / `test_subset` score on the first N
     validation / test images (quick profiles on a CPU: a CNN's evaluation otherwise costs more than its training).
     `permutation_seed` applies one fixed pixel permutation to train, valid and test (the report's Task 2).
     """

@@ -34,7 +34,8 @@ from ablab.store.studies import bytes_to_arrays, trial_artifact_name
 CHANCE_MIN = 180.0
 LEARNS_BELOW_MIN = 160.0
 LEARNS, AT_CHANCE, UNCLEAR, NOT_RUN = "learns", "at chance", "unclear", "not run"
-MISTAKES_ARTIFACT = "clock-errors"  # ablab.clock.read.metrics.MISTAKES_ARTIFACT (the report does not import ablab.clock)
+# ablab.clock.read.metrics.MISTAKES_ARTIFACT (the report does not import ablab.clock)
+MISTAKES_ARTIFACT = "clock-errors"
 METRICS = ("mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy")
 REPORT_SECTIONS = {"regression-minutes": "3.1", "regression-hours": "3.1", "classification-24": "3.2",
                    "multihead": "3.3", "periodic": "3.4"}
@@ -251,7 +252,8 @@ def task3_finding(data: ReportData) -> Task3Finding | None:
     lines.append(winner_sentence(summaries))
     trials = sum(1 for s in summaries for c in s.cells if c.finished)
     verdict = claim_verdict(summaries)
-    seeds = "more seeds cannot decide it: the models are at chance (a larger budget can)" if verdict == UNDECIDED else ""
+    seeds = ("more seeds cannot decide it: the models are at chance (a larger budget can)"
+             if verdict == UNDECIDED else "")
     return Task3Finding(CLAIM_ID, CLAIM_SOURCE, CLAIM_TEXT, verdict, lines, data.profile != "full", trials, seeds)
 
 

@@ -70,7 +70,8 @@ def outcomes_table(reference) -> Table:
 def histogram_blocks(data: ReportData, top: EncodingSummary, study: str, out: Path) -> list[Block]:
     per_seed = stored_errors(data, top)
     if not per_seed:
-        return [Paragraph(f"No stored test errors for {top.encoding} (trials run before errors were stored).", note=True)]
+        return [Paragraph(f"No stored test errors for {top.encoding} (trials run before errors were stored).",
+                          note=True)]
     errors = np.concatenate([a["errors_min"] for _, a in sorted(per_seed.items())])
     title = (f"{top.encoding} (best): error of {len(errors)} test readings over {len(per_seed)} seeds; "
              f"mean {errors.mean():.1f} min, chance {CHANCE_MIN:.0f}")
@@ -133,7 +134,8 @@ def shipped_reader_blocks(data: ReportData, out: Path) -> list[Block]:
         Heading(2, "Task 3 as ablab reads it: the reader that ships", "shipped-reader"),
         Paragraph(f"ablab's own clock reader (a point reader, then a polar reader of the unwrapped dial; "
                   f"docs/clock_reader.md), trained once with `{card.get('train_command', '?')}` and shipped in the "
-                  f"package ({card.get('bytes', 0) / 1e6:.1f} MB). Scored when it was shipped ({card.get('shipped', '?')}, "
+                  f"package ({card.get('bytes', 0) / 1e6:.1f} MB). Scored when it was shipped "
+                  f"({card.get('shipped', '?')}, "
                   f"bench/ship_reader.py) on clocks drawn from data seed {fresh.get('seed', '?')}, which it never "
                   f"trained on. The report's networks ended at chance ({CHANCE_MIN:.0f} min)."),
         Table(columns, _score_rows(fresh, SHIPPED_ROWS), numeric={1, 2, 3, 4, 5}),
@@ -178,7 +180,8 @@ def clock_blocks(data: ReportData, out: Path) -> list[Block]:
             f"Mean ± half-width of the 95% t-interval over seeds (n = finished trials). 'learns': the interval's "
             f"upper end is below {LEARNS_BELOW_MIN:.0f} min; 'at chance': the mean is at or above it (chance: "
             f"{CHANCE_MIN:.0f} min). Per encoding and seed: {study.name}.csv, trials.csv.", note=True))
-        blocks += [Heading(3, "The report's Task 3 outcomes", f"{study.name}-report"), outcomes_table(data.task3_reference)]
+        blocks += [Heading(3, "The report's Task 3 outcomes", f"{study.name}-report"),
+                   outcomes_table(data.task3_reference)]
         top = best(summaries)
         if top is not None:
             blocks += histogram_blocks(data, top, study.name, out) + worst_blocks(data, top, study.name, out)

@@ -98,7 +98,8 @@ def _html_table(b: Table) -> str:
         cells = []
         for j, cell in enumerate(row):
             classes = " ".join(c for c in ("num" if j in b.numeric else "", "mark" if j == b.mark_column else "") if c)
-            cells.append(f"<td class=\"{classes}\">{html.escape(str(cell))}</td>" if classes else f"<td>{html.escape(str(cell))}</td>")
+            cells.append(f"<td class=\"{classes}\">{html.escape(str(cell))}</td>" if classes
+                         else f"<td>{html.escape(str(cell))}</td>")
         rows.append(f"<tr class=\"{css}\">{''.join(cells)}</tr>" if css else f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -114,7 +115,8 @@ def to_html(blocks: list[Block], title: str) -> str:
         elif isinstance(b, Table):
             body.append(_html_table(b))
         elif isinstance(b, Image):
-            body.append(f"<a href=\"{html.escape(b.path)}\"><img src=\"{html.escape(b.path)}\" alt=\"{html.escape(b.alt)}\"></a>")
+            body.append(f"<a href=\"{html.escape(b.path)}\"><img src=\"{html.escape(b.path)}\" "
+                        f"alt=\"{html.escape(b.alt)}\"></a>")
         elif isinstance(b, BulletList):
             body.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in b.items) + "</ul>")
         elif isinstance(b, Contents):
@@ -122,5 +124,6 @@ def to_html(blocks: list[Block], title: str) -> str:
             body.append(f"<p>Contents: {links}</p>")
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n" + "\n".join(body) + "\n</body></html>\n"
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head>\n<body>\n"
+        + "\n".join(body) + "\n</body></html>\n"
     )

@@ -46,7 +46,8 @@ def _t(table: int, group: str, row: str) -> tuple[int, str, str]:
     return (table, group, row)
 
 
-INIT, ACT, REG = "Kernel and bias initializer", "Hidden layer activation function", "Kernel, bias and activity regularizer"
+INIT, ACT, REG = ("Kernel and bias initializer", "Hidden layer activation function",
+                  "Kernel, bias and activity regularizer")
 OPT, STEPS, ARCH = "Optimizer", "Steps per execution", "Architecture"
 CNN_OPT, CNN_BS, CNN_INIT = "Optimizer and learning rate", "Batch size and epochs", "Kernel, bias initializers"
 CNN_ACT, CNN_NET = "Activation function", "Network structure and parameters"
@@ -56,8 +57,9 @@ STEP_ROWS = ("None", "2", "5", "10", "20", "50", "100")
 CNN_OPT_ROWS = tuple(f"{o}(lr={lr})" for o in ("SGD", "Adagrad", "Adam", "RMSprop") for lr in ("0.001", "0.01", "0.1"))
 CNN_BS_ROWS = tuple(f"BS={b} Ep={e}" for b in (64, 128, 256) for e in (5, 10))
 CNN_INIT_ROWS = (
-    "RandomNormal,RandomNormal", "RandomNormal,Zeros", "RandomNormal,GlorotUniform", "Zeros,RandomNormal", "Zeros,Zeros",
-    "Zeros,GlorotUniform", "GlorotUniform,RandomUniform", "GlorotUniform,Zeros", "GlorotUniform,GlorotUniform",
+    "RandomNormal,RandomNormal", "RandomNormal,Zeros", "RandomNormal,GlorotUniform",
+    "Zeros,RandomNormal", "Zeros,Zeros", "Zeros,GlorotUniform",
+    "GlorotUniform,RandomUniform", "GlorotUniform,Zeros", "GlorotUniform,GlorotUniform",
 )
 
 
@@ -66,11 +68,13 @@ def _net(row: str) -> tuple[int, str, str]:
 
 
 CLAIMS: tuple[Claim, ...] = (
-    Claim("MLP-1", "MLP conclusion 1", "Classification on Fashion MNIST benefits from a Random Normal kernel and bias initializer.",
+    Claim("MLP-1", "MLP conclusion 1",
+          "Classification on Fashion MNIST benefits from a Random Normal kernel and bias initializer.",
           (Test("better", _t(2, INIT, "Random Normal"), F, b=_t(2, INIT, "None")),)),
     Claim("MLP-2", "MLP conclusion 2", "SELU is the best hidden-layer activation on both datasets.",
           _both(lambda d: Test("best", _t(2, ACT, "SELU"), d, among=ACTIVATIONS))),
-    Claim("MLP-3", "MLP conclusion 3", "L2 regularization offers slightly better results for Fashion MNIST (than none).",
+    Claim("MLP-3", "MLP conclusion 3",
+          "L2 regularization offers slightly better results for Fashion MNIST (than none).",
           (Test("better", _t(2, REG, "L2"), F, b=_t(2, REG, "None")),)),
     Claim("MLP-4", "MLP conclusion 4", "NAdam is the best optimizer on both datasets.",
           _both(lambda d: Test("best", _t(3, OPT, "NAdam"), d, among=OPTIMIZERS))),
@@ -81,7 +85,8 @@ CLAIMS: tuple[Claim, ...] = (
            Test("best", _t(3, STEPS, "10"), M, among=STEP_ROWS),
            Test("best", _t(3, STEPS, "20"), F, among=STEP_ROWS))),
     Claim("MLP-6", "MLP conclusion 6",
-          "More layers improve performance: for Fashion MNIST one layer of 200 in between; for MNIST also 600 before and 50 after.",
+          "More layers improve performance: for Fashion MNIST one layer of 200 in between; "
+          "for MNIST also 600 before and 50 after.",
           (Test("better", _t(4, ARCH, "Extra layer inbetween"), F, b=_t(4, ARCH, "Reference")),
            Test("better", _t(4, ARCH, "All 3 extra layers"), M, b=_t(4, ARCH, "Reference"))),
           note="In the report's Table 4 the MNIST and Fashion-MNIST values of rows 3–8 look swapped (e.g. 'Fashion' "
@@ -106,15 +111,19 @@ CLAIMS: tuple[Claim, ...] = (
           _both(lambda d: Test("better", CNN_REF, d, b=_net("Average Pooling")))),
     Claim("CNN-9", "CNN experiment 9", "With the last conv block removed, performance is comparable to the original.",
           _both(lambda d: Test("close", CNN_REF, d, b=_net("Reducing number of layers"))),
-          note="The report's own Table 7 gives 0.616 (MNIST) and 0.101 (Fashion-MNIST) for this row, against its text."),
+          note="The report's own Table 7 gives 0.616 (MNIST) and 0.101 (Fashion-MNIST) for this row, "
+               "against its text."),
     Claim("CNN-10", "CNN experiment 10", "With an extra conv block, performance is worse than the original.",
           _both(lambda d: Test("better", CNN_REF, d, b=_net("Increasing number of layers")))),
-    Claim("T1-1", "Table 1 (Task 2)", "For MLPs, performance on obfuscated data is very close to that on the originals.",
+    Claim("T1-1", "Table 1 (Task 2)",
+          "For MLPs, performance on obfuscated data is very close to that on the originals.",
           (Test("close", _t(1, "MLP for MNIST", "Original"), M, b=_t(1, "MLP for MNIST", "Obfuscated")),
-           Test("close", _t(1, "MLP for Fashion MNIST", "Original"), F, b=_t(1, "MLP for Fashion MNIST", "Obfuscated")))),
+           Test("close", _t(1, "MLP for Fashion MNIST", "Original"), F,
+                b=_t(1, "MLP for Fashion MNIST", "Obfuscated")))),
     Claim("T1-2", "Table 1 (Task 2)", "The CNN is (slightly) worse on obfuscated data than on the originals.",
           (Test("better", _t(1, "CNN for MNIST", "Original"), M, b=_t(1, "CNN for MNIST", "Obfuscated")),
-           Test("better", _t(1, "CNN for Fashion MNIST", "Original"), F, b=_t(1, "CNN for Fashion MNIST", "Obfuscated")))),
+           Test("better", _t(1, "CNN for Fashion MNIST", "Original"), F,
+                b=_t(1, "CNN for Fashion MNIST", "Obfuscated")))),
 )
 
 

@@ -56,7 +56,8 @@ def _effect(f: Finding) -> str:
     if not f.results:
         return "–"
     decisive = next((r for r in f.results if r.verdict == f.verdict), f.results[0])
-    return f"{decisive.effect_label}: {fmt_points(decisive.effect)}" if decisive.effect_label else fmt_points(decisive.effect)
+    return (f"{decisive.effect_label}: {fmt_points(decisive.effect)}" if decisive.effect_label
+            else fmt_points(decisive.effect))
 
 
 def reduction(data: ReportData, finding: Finding) -> str:
@@ -80,7 +81,8 @@ def _summary_row(data: ReportData, f: Finding) -> list[str]:
 
 
 def _task3_row(t: Task3Finding) -> list[str]:
-    return [t.id, t.text, t.verdict + (" (reduced)" if t.indicative and t.trials else ""), "–", str(t.trials), t.seeds_text]
+    return [t.id, t.text, t.verdict + (" (reduced)" if t.indicative and t.trials else ""), "–", str(t.trials),
+            t.seeds_text]
 
 
 def _test_row(r: TestResult) -> list[str]:
@@ -104,7 +106,8 @@ def _claim_blocks(data: ReportData, f: Finding) -> list[Block]:
     blocks.append(Paragraph(f"{f.trials} finished trials behind its cells" + (
         f"; seeds per cell that would decide it at the observed effect and variance: {_needed(f)}"
         if f.verdict == UNDECIDED else "") + "."))
-    return blocks + [Table(["test", "verdict", "effect (pts, 95% CI, n)", "seeds to decide", "our numbers (test accuracy)"],
+    return blocks + [Table(["test", "verdict", "effect (pts, 95% CI, n)", "seeds to decide",
+                            "our numbers (test accuracy)"],
                            [_test_row(r) for r in f.results], [_slug(r.verdict) for r in f.results])]
 
 
@@ -115,7 +118,8 @@ def _task3_blocks(t: Task3Finding) -> list[Block]:
                                 "section (the report's regime is --profile full).", note=True))
     blocks.append(Paragraph("Rule: confirmed when every encoding of the report's approaches is at chance in trials "
                             "whose reader learned something elsewhere (so the budget is not the cause), refuted when "
-                            "one of them learns; a verdict resting only on models at chance is not decided.", note=True))
+                            "one of them learns; a verdict resting only on models at chance is not decided.",
+                            note=True))
     return blocks + [BulletList(t.details)]
 
 

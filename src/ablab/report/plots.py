@@ -56,8 +56,10 @@ def _bars(ax, members: list[RowSummary]) -> None:
         means = [by_row[l].accuracy.mean if l in by_row and by_row[l].accuracy.mean is not None else 0 for l in labels]
         errors = [(by_row[l].accuracy.half_width or 0) if l in by_row else 0 for l in labels]
         colour = DATASET_COLOURS.get(dataset, "#8172B3")
-        ax.bar(xs, means, width, yerr=errors, capsize=2, color=colour, label=f"ours: {DATASET_LABELS.get(dataset, dataset)}")
-        refs = [(x, by_row[l].report_accuracy) for x, l in zip(xs, labels) if l in by_row and by_row[l].report_accuracy is not None]
+        ax.bar(xs, means, width, yerr=errors, capsize=2, color=colour,
+               label=f"ours: {DATASET_LABELS.get(dataset, dataset)}")
+        refs = [(x, by_row[l].report_accuracy) for x, l in zip(xs, labels)
+                if l in by_row and by_row[l].report_accuracy is not None]
         if refs:
             ax.scatter(*zip(*refs), marker="D", s=18, color="black", zorder=3, label="report" if j == 0 else None)
     ax.set_xticks(np.arange(len(labels)))

@@ -45,8 +45,8 @@ def _states(states: Counter) -> str:
 
 
 def _study_table(rows: list[RowSummary]) -> Table:
-    headers = ["group", "row", "dataset", "n", "accuracy (ours, 95% CI)", "report", "", "loss (ours, 95% CI)", "report", "",
-               "trials"]
+    headers = ["group", "row", "dataset", "n", "accuracy (ours, 95% CI)", "report", "", "loss (ours, 95% CI)", "report",
+               "", "trials"]
     body, classes = [], []
     for r in rows:
         body.append([r.group, r.row, DATASET_LABELS.get(r.dataset, r.dataset), str(r.accuracy.n), _interval(r.accuracy),
@@ -65,17 +65,21 @@ def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
         Paragraph(f"Reproducing {SOURCE}. Store: {data.store_path}; profile: {data.profile}; generated "
                   f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}."),
         Paragraph(f"{len(data.cells)} table cells ({_states(states)}) filled by {len(unique)} distinct trials "
-                  f"(a row that is the same config as another, such as the reference MLP, is one trial); seeds {seeds}. "
+                  "(a row that is the same config as another, such as the reference MLP, is one trial); "
+                  f"seeds {seeds}. "
                   f"Backend: {', '.join(f'{b} ({n})' for b, n in data.backends().items()) or '–'}; versions: "
                   f"{', '.join(f'{k} {v}' for k, v in sorted(versions.items())) or '–'}."),
         Paragraph(data.where_it_ran()),
     ]
-    profiles = [f"{s.name}: {s.spec.get('profiles', {}).get(data.profile, {}).get('description', '')}" for s in data.studies]
+    profiles = [f"{s.name}: {s.spec.get('profiles', {}).get(data.profile, {}).get('description', '')}"
+                for s in data.studies]
     profiles = [p for p in profiles if not p.endswith(": ")]
     if profiles:
-        blocks += [Paragraph(f"What the '{data.profile}' profile changes from the report's settings:"), BulletList(profiles)]
+        blocks += [Paragraph(f"What the '{data.profile}' profile changes from the report's settings:"),
+                   BulletList(profiles)]
     blocks.append(Paragraph(
-        "Accuracy and loss are on the test split (10,000 images unless a study's settings say otherwise). Each cell: mean ± half-width of the 95% t-interval over seeds "
+        "Accuracy and loss are on the test split (10,000 images unless a study's settings say otherwise). Each cell: "
+        "mean ± half-width of the 95% t-interval over seeds "
         "(n = finished trials; diverged trials count for accuracy, their loss is not finite). 'outside CI' marks a "
         "report value that lies outside our interval. The report's CNN losses (Tables 1, 5–7) were computed on "
         "inputs scaled by 1/225 with one-hot labels and are not comparable in scale.", note=True))
@@ -152,7 +156,8 @@ def write_csvs(data: ReportData, summaries: list[RowSummary], out: Path) -> None
     with open(out / "summary.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["study", "table", "group", "row", "dataset", "n", "accuracy_mean", "accuracy_low", "accuracy_high",
-                    "report_accuracy", "report_accuracy_outside_ci", "loss_mean", "loss_low", "loss_high", "report_loss"])
+                    "report_accuracy", "report_accuracy_outside_ci", "loss_mean", "loss_low", "loss_high",
+                    "report_loss"])
         for r in summaries:
             w.writerow([r.study, r.table, r.group, r.row, r.dataset, r.accuracy.n, r.accuracy.mean, r.accuracy.low,
                         r.accuracy.high, r.report_accuracy, r.outside("accuracy"), r.loss.mean, r.loss.low, r.loss.high,

@@ -71,7 +71,8 @@ def mean_interval(values, confidence: float = CONFIDENCE) -> Interval:
     return Interval(len(xs), mean, sd, mean - half, mean + half, _one_sample_p(mean, sd, len(xs)))
 
 
-def difference_interval(a: dict[int, float], b: dict[int, float], confidence: float = CONFIDENCE) -> tuple[Interval, str]:
+def difference_interval(a: dict[int, float], b: dict[int, float],
+                        confidence: float = CONFIDENCE) -> tuple[Interval, str]:
     """Interval of mean(a) − mean(b) from per-seed values. Paired over the seeds both hold when they share at
     least two (a row and its reference share seeds, so their noise partly cancels), else Welch's
     unequal-variance interval. Returns (interval, method)."""

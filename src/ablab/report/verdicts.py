@@ -138,8 +138,8 @@ def pairwise(values: SeedValues, test: Test) -> TestResult:
     """better / close / marginally_better / not_better on one pair of cells."""
     d, method = _diff(values, test.a, test.b, test.dataset)
     ia, ib = (mean_interval(list(values((*r, test.dataset)).values())) for r in (test.a, test.b))
-    words = {"better": "better than", "close": f"within ±{test.margin} of", "marginally_better": "marginally better than",
-             "not_better": "no better than"}[test.kind]
+    words = {"better": "better than", "close": f"within ±{test.margin} of",
+             "marginally_better": "marginally better than", "not_better": "no better than"}[test.kind]
     verdict = pairwise_verdict(d, test.kind, test.margin)
     needed, leaning = _needed(d, test.kind, test.margin) if verdict == UNDECIDED else (None, verdict)
     numbers = (f"{_label(test.a)} {_fmt_mean(ia)}; {_label(test.b)} {_fmt_mean(ib)}; "
@@ -183,7 +183,8 @@ def best(values: SeedValues, test: Test) -> TestResult:
                 else min(known, key=lambda r: known[r].mean) if known else None)
     means = {r: mean_interval(list(values((test.a[0], test.a[1], r, test.dataset)).values())).mean for r in test.among}
     ranked = sorted(((m, r) for r, m in means.items() if m is not None), reverse=True)
-    parts = [f"{test.a[2]} mean {means[test.a[2]]:.4f}" if means.get(test.a[2]) is not None else f"{test.a[2]}: no data",
+    parts = [(f"{test.a[2]} mean {means[test.a[2]]:.4f}" if means.get(test.a[2]) is not None
+              else f"{test.a[2]}: no data"),
              f"our top row: {ranked[0][1] if ranked else '-'}"]
     if decisive is not None:
         p = adjusted[decisive]

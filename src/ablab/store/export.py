@@ -102,7 +102,8 @@ def _trial_row(r: TrialRow, config_keys: list[str], metric_keys: list[str], cell
 def _study_row(study: StudyRecord) -> dict:
     full = {"name": study.name, "profile": study.profile, "title": study.title, "table": study.table,
             "spec": study.spec, "updated_at": study.updated_at}
-    return {"key": f"study:{study.name}:{study.profile}", "record": "study", "record_json": json.dumps(full, sort_keys=True)}
+    return {"key": f"study:{study.name}:{study.profile}", "record": "study",
+            "record_json": json.dumps(full, sort_keys=True)}
 
 
 def _artifact_row(name: str, artifact: tuple[str, bytes, dict]) -> dict:
@@ -118,7 +119,8 @@ def read_export(csv_path: Path) -> Snapshot:
     """An export CSV back into a Snapshot. Bad input names the file (and line) and how to get a good one."""
     csv_path = Path(csv_path)
     if not csv_path.is_file():
-        raise AblabError(f"results file {csv_path} does not exist; write one with `ablab results export --csv {csv_path}`")
+        raise AblabError(f"results file {csv_path} does not exist; "
+                         f"write one with `ablab results export --csv {csv_path}`")
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # artifacts and curves are long fields
     snap = Snapshot(csv_path, [], [], {}, {})
     with csv_path.open(newline="") as f:

@@ -120,7 +120,8 @@ class Store:
             db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as err:
-            raise AblabError(f"store {self.path} is not a readable SQLite database ({err}); pass another --store") from None
+            raise AblabError(f"store {self.path} is not a readable SQLite database ({err}); "
+                             "pass another --store") from None
         db.row_factory = sqlite3.Row
         return db
 

@@ -81,7 +81,8 @@ class StudyIndex:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (spec.name, profile, spec.title, spec.table, spec_json, now),
             )
-            old = db.execute("SELECT grp, row, dataset FROM study_trials WHERE study=? AND profile=?", (spec.name, profile))
+            old = db.execute("SELECT grp, row, dataset FROM study_trials WHERE study=? AND profile=?",
+                             (spec.name, profile))
             for stale in {tuple(r) for r in old.fetchall()} - rows:
                 db.execute(
                     "DELETE FROM study_trials WHERE study=? AND profile=? AND grp=? AND row=? AND dataset=?",
@@ -97,7 +98,8 @@ class StudyIndex:
         """Recorded studies, by table number then name."""
         rows = self._query("SELECT * FROM studies ORDER BY table_no IS NULL, table_no, name, profile")
         return [
-            StudyRecord(r["name"], r["profile"], r["title"] or "", r["table_no"], json.loads(r["spec_json"]), r["updated_at"])
+            StudyRecord(r["name"], r["profile"], r["title"] or "", r["table_no"], json.loads(r["spec_json"]),
+                        r["updated_at"])
             for r in rows
         ]
 
@@ -114,7 +116,8 @@ class StudyIndex:
             query, args = query + " AND m.profile = ?", [*args, profile]
         rows = self._query(query + " ORDER BY s.table_no IS NULL, s.table_no, m.study, m.position", args)
         return [
-            Membership(r["study"], r["profile"], r["table_no"], r["grp"], r["row"], r["dataset"], r["seed"], r["key"], r["position"])
+            Membership(r["study"], r["profile"], r["table_no"], r["grp"], r["row"], r["dataset"], r["seed"], r["key"],
+                       r["position"])
             for r in rows
         ]
 

@@ -121,7 +121,8 @@ class LocalExecutor:
 DEFAULT_LOCAL_WORKERS = 2  # on a CPU: two workers measured best on this 2-core machine (docs/benchmarks.md)
 
 
-def local_gpu_plan(workers: int | None, gpus_per_trial: float | None, gpus: int, models: list[str]) -> tuple[int, float | None]:
+def local_gpu_plan(workers: int | None, gpus_per_trial: float | None, gpus: int,
+                   models: list[str]) -> tuple[int, float | None]:
     """(worker processes, GPU fraction per worker) for the local executor on a machine with `gpus` GPUs.
 
     Without a GPU: the workers asked for (default 2) and no GPU settings. With one: floor(1 / fraction) workers

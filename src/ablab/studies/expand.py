@@ -72,7 +72,8 @@ def grid_rows(group: GridGroup) -> list[Row]:
 def _model_of(spec: StudySpec, group: Change, row: Change, profile: Profile | None = None) -> str | None:
     """The row's model: row, group, the profile's `set` (a quick profile may swap in a smaller model), base, spec,
     else the task config's default (classify: mlp)."""
-    chosen = row.model or group.model or (profile.set.get("model") if profile else None) or spec.base.get("model") or spec.model
+    chosen = (row.model or group.model or (profile.set.get("model") if profile else None) or spec.base.get("model")
+              or spec.model)
     if chosen is None:
         field = config_class(spec.task).model_fields.get("model")
         chosen = field.default if field is not None else None
@@ -171,7 +172,8 @@ def expand(spec: StudySpec, profile: str = "full", seeds: Seeds | None = None) -
         batch_scale = model_prof.batch_scale or prof.batch_scale
         chosen_seeds = seed_list(seeds or model_prof.seeds or prof.seeds or spec.seeds)
         for dataset in _datasets(spec, group, row):
-            fixed = {"task": spec.task, **({"model": model} if model else {}), **({"dataset": dataset} if dataset else {})}
+            fixed = {"task": spec.task, **({"model": model} if model else {}),
+                     **({"dataset": dataset} if dataset else {})}
             config = _build_config(spec, layers, fixed, scale, f"{path} ({row.label!r})", batch_scale)
             for seed in chosen_seeds:
                 spec_ = TrialSpec(config, seed, study=spec.name)

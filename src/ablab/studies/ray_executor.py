@@ -117,7 +117,8 @@ class RayExecutor:
 
     @staticmethod
     def _init(ray, address: str | None, workers: int, env: dict) -> None:
-        options = dict(runtime_env={"env_vars": env}, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        options = dict(runtime_env={"env_vars": env}, include_dashboard=False, log_to_driver=False,
+                       logging_level="ERROR")
         try:
             if address:
                 check_reachable(address)

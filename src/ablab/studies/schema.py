@@ -147,4 +147,5 @@ class StudySpec(_Strict):
             return self.profiles[name]
         if name in PROFILES:
             return Profile()
-        raise AblabError(f"study {self.name}: unknown profile {name!r}; known: {', '.join(sorted({*PROFILES, *self.profiles}))}")
+        raise AblabError(f"study {self.name}: unknown profile {name!r}; "
+                         f"known: {', '.join(sorted({*PROFILES, *self.profiles}))}")

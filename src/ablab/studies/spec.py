@@ -17,7 +17,8 @@ from pydantic import ValidationError
 
 from ablab.errors import AblabError
 from ablab.studies.expand import check_configs
-from ablab.studies.schema import PROFILES, Seeds, StudySpec  # noqa: F401 (Seeds, PROFILES: importers use them from here)
+# Seeds, PROFILES: importers use them from here
+from ablab.studies.schema import PROFILES, Seeds, StudySpec  # noqa: F401
 
 
 def format_spec_error(err: ValidationError, source: str) -> str:

@@ -195,7 +195,8 @@ def _json_safe(history: dict) -> dict:
     return {k: [v if _finite(v) else None for v in values] for k, values in history.items()}
 
 
-def run_clock_trial_spec(spec: TrialSpec, *, data_dir: Path | None, model_dir: Path | None, verbose: int) -> TrialResult:
+def run_clock_trial_spec(spec: TrialSpec, *, data_dir: Path | None, model_dir: Path | None,
+                         verbose: int) -> TrialResult:
     """A clock-reader trial (ablab.clock.read.train), in the same TrialResult shape; its metrics are the CSE summary."""
     from ablab.clock.read.train import run_clock_trial
 

@@ -17,7 +17,8 @@ class Frame:
 
     rotation_deg: np.ndarray  # (N,) float
     mirrored: np.ndarray  # (N,) bool
-    landmarks: np.ndarray | None = None  # (N, 7, 2) ablab.clock.data.landmarks.LANDMARKS in normalized image coordinates
+    # (N, 7, 2) ablab.clock.data.landmarks.LANDMARKS in normalized image coordinates
+    landmarks: np.ndarray | None = None
     mirror_cue: np.ndarray | None = None  # (N,) bool: the dial shows a mirror image as one (numerals, writing)
 
     def take(self, idx) -> Frame:

@@ -1,6 +1,7 @@
 """Floors: the textured surroundings of a photographed clock.
 
-Glare is part of developing the picture (ablab.clock.draw.camera.glare). The report's photographs show one wall clock lying on wooden boards or carpet; `varied` clocks hang on a plain wall
+Glare is part of developing the picture (ablab.clock.draw.camera.glare). The report's photographs show one wall
+clock lying on wooden boards or carpet; `varied` clocks hang on a plain wall
 with a few shapes on it. A Backdrop's texture (wood, carpet, tiles) replaces everything outside the dial: the dial's
 outline is photographed through the same camera as the clock (a coverage mask), so the floor never shows through
 the face and the dial's edge stays antialiased. Textures are numpy, seeded by the backdrop (a few ms at 150 px).

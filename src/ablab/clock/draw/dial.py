@@ -98,7 +98,8 @@ def draw_face(draw: ImageDraw.ImageDraw, dial: Dial, face: FaceDesign) -> None:
         _shade_rim(draw, dial, face)
     if face.inner_ring:
         ring_width = max(1, round(0.012 * dial.radius_px))
-        _fill_outline(draw, dial, 1.0 - face.border_width_frac_r - 0.035, None, outline=face.border_gray, width=ring_width)
+        _fill_outline(draw, dial, 1.0 - face.border_width_frac_r - 0.035, None, outline=face.border_gray,
+                      width=ring_width)
 
 
 def _shade_rim(draw: ImageDraw.ImageDraw, dial: Dial, face: FaceDesign, steps: int = 6) -> None:

@@ -145,5 +145,6 @@ def one_design(name: str, design_seed: int, rng: random.Random) -> ClockStyle:
     camera = sample_camera_single(rng)
     if not has_mirror_cue(design):
         camera = replace(camera, mirrored=False)
-    backdrop = design.backdrop if design.backdrop.kind == "plain" else replace(design.backdrop, seed=rng.randrange(2**31))
+    backdrop = (design.backdrop if design.backdrop.kind == "plain"
+                else replace(design.backdrop, seed=rng.randrange(2**31)))
     return replace(design, camera=camera, photo=sample_photo(rng), backdrop=backdrop)

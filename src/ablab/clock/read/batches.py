@@ -60,7 +60,8 @@ def make_batches(part: ClockPart, encoding: Encoding, *, batch_size: int, seed: 
     class ClockBatches(keras.utils.PyDataset):
         def __init__(self):
             super().__init__(workers=1, use_multiprocessing=False)
-            encoding.targets(part.labels[:1], None if part.frame is None else part.frame.take(slice(0, 1)))  # fail early
+            encoding.targets(part.labels[:1],
+                             None if part.frame is None else part.frame.take(slice(0, 1)))  # fail early
             self.rng = None if seed is None else np.random.default_rng(seed)
             self.flip_rng = np.random.default_rng(None if seed is None else seed + 1)
             cue = None if part.frame is None else part.frame.mirror_cue

@@ -86,7 +86,8 @@ BEST_ENCODING = "landmarks"
 def quick_config(encoding: str) -> ClockTrialConfig:
     """The quick profile: every encoding × 3 seeds within ~15 min on 2 CPU cores (≈ 20 s a trial).
 
-    Small on purpose: 1,200 training images of the `single` clock rendered at 64 px, 3 epochs (22–25 s a trial at load 3–5). At
+    Small on purpose: 1,200 training images of the `single` clock rendered at 64 px, 3 epochs
+    (22–25 s a trial at load 3–5). At
     this budget every encoding is still at chance (~180 min, measured): the quick profile checks the pipeline and
     reproduces the report's outcome; the full profile is the comparison.
     """

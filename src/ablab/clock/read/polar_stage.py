@@ -1,5 +1,6 @@
 """The polar reader as a second stage after the point reader: training on strips cut around the generator's true
-centres, and reading on strips cut around the point reader's centre (ablab.clock.read.polar, ablab.clock.read.polar_net).
+centres, and reading on strips cut around the point reader's centre (ablab.clock.read.polar,
+ablab.clock.read.polar_net).
 
 Only the centre comes from the first stage (read once: ~1.2 px off on the median `varied` dial, 3.3 px at the
 95th percentile). The first cut reaches STRIP_REACH from it, whatever the dial's size. The polar reader says how

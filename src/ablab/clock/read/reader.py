@@ -78,7 +78,8 @@ class Reader:
     def input_size(self) -> int:
         return int(self.net.input_shape[1])
 
-    def read(self, images: np.ndarray, originals: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    def read(self, images: np.ndarray,
+             originals: list[np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray | None]:
         """uint8 (N, S, S) at the reader's size → (labels int64 (N, 2) [hour, minute], confidence (N,) or None).
 
         With a second stage and `find_dial`, a dial the stage measured smaller than ZOOM_BELOW is cut out around

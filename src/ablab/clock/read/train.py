@@ -139,7 +139,8 @@ def _precision(precision: str):
     import keras
 
     before = keras.mixed_precision.global_policy().name
-    keras.mixed_precision.set_global_policy("mixed_bfloat16" if resolve_precision(precision) == "bfloat16" else "float32")
+    keras.mixed_precision.set_global_policy(
+        "mixed_bfloat16" if resolve_precision(precision) == "bfloat16" else "float32")
     try:
         yield
     finally:
@@ -200,7 +201,8 @@ def evaluate_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, show
     return summarize(labels, read_all(reader, images, show_bar)[0])
 
 
-def validation_threshold(reader: Reader, images: np.ndarray, labels: np.ndarray, show_bar: bool = False) -> float | None:
+def validation_threshold(reader: Reader, images: np.ndarray, labels: np.ndarray,
+                         show_bar: bool = False) -> float | None:
     """The confidence under which `read` calls this reader's readings "uncertain" (metrics.uncertain_threshold),
     chosen on validation clocks; None for a reader that states no confidence or reads none of them right."""
     read, confidence = read_all(reader, images, show_bar)
