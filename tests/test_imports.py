@@ -1,4 +1,5 @@
-"""The import graph of src/ablab: no circles, and no private name imported from another module.
+"""The import graph of src/ablab: no circles, no private name imported from another module, and the clock's
+layers imported one way only (read → data → draw).
 
 Why: a circle (a → b → … → a) is what makes a package hard to read from the top, and what in-function imports
 were once used to hide; a private name (`_conv_bn_relu`) imported elsewhere is an interface nobody declared.
@@ -94,6 +95,29 @@ def private_imports(src: Path, package: str) -> list[str]:
             for n in names if n.startswith("_") and not n.startswith("__") and t != m]
 
 
+# The clock's layers, lowest first: a layer may import the ones below it, never one above (the data layer paints
+# with draw; the reader loads data; a painter that imported the reader would tie rendering to a trained network).
+CLOCK_LAYERS = ("ablab.clock.draw", "ablab.clock.data", "ablab.clock.read")
+
+
+def _layer(module: str, layers: tuple[str, ...]) -> int | None:
+    """Index in `layers` of the layer that holds `module`, or None when it is in none."""
+    for i, layer in enumerate(layers):
+        if module == layer or module.startswith(layer + "."):
+            return i
+    return None
+
+
+def upward_imports(graph: dict[str, set[str]], layers: tuple[str, ...]) -> list[str]:
+    """'importer → imported' for every import from a layer to a layer above it (`layers` lowest first)."""
+    found = []
+    for module, targets in sorted(graph.items()):
+        low = _layer(module, layers)
+        found += [f"{module} → {t}" for t in sorted(targets)
+                  if low is not None and (high := _layer(t, layers)) is not None and high > low]
+    return found
+
+
 def deepest_chain(graph: dict[str, set[str]]) -> list[str]:
     """The longest import chain (modules in order) of an acyclic graph; with circles, of its condensation's
     first-visit order (a measure, not a proof)."""
@@ -124,6 +148,11 @@ def test_no_private_name_imported_across_modules():
     assert private_imports(SRC, "ablab") == []
 
 
+def test_clock_layers_import_downwards_only():
+    upward = upward_imports(import_graph(SRC, "ablab"), CLOCK_LAYERS)
+    assert upward == [], "imports up the clock layers (draw ← data ← read):\n  " + "\n  ".join(upward)
+
+
 def _write_package(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         path = root / name
@@ -149,10 +178,26 @@ def test_checker_finds_circles_through_in_function_and_relative_imports(tmp_path
     assert deepest_chain(graph) == ["pkg.d", "pkg.a", "pkg.b", "pkg.sub.c"]
 
 
+def test_checker_finds_an_import_up_the_layers(tmp_path):
+    _write_package(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/draw/__init__.py": "",
+        "pkg/draw/paint.py": "def f():\n    from pkg.data import sets\n",  # up one layer, in a function
+        "pkg/data/__init__.py": "",
+        "pkg/data/sets.py": "from pkg.draw import paint\nfrom ..read.net import g\n",  # down (fine), up (not)
+        "pkg/read/__init__.py": "",
+        "pkg/read/net.py": "import pkg.draw.paint\ng = 1\n",  # down two layers: fine
+    })
+    layers = ("pkg.draw", "pkg.data", "pkg.read")
+    assert upward_imports(import_graph(tmp_path, "pkg"), layers) == [
+        "pkg.data.sets → pkg.read.net", "pkg.draw.paint → pkg.data.sets"]
+
+
 if __name__ == "__main__":
     graph = import_graph(SRC, "ablab")
     chain = deepest_chain(graph)
     print(f"{len(graph)} modules; deepest chain: {len(chain) - 1} steps\n  " + "\n  → ".join(chain))
     print("circle:", " → ".join(find_cycle(graph) or ["none"]))
     print("private imports:", *private_imports(SRC, "ablab") or ["none"], sep="\n  ")
+    print("clock imports up the layers:", *upward_imports(graph, CLOCK_LAYERS) or ["none"], sep="\n  ")
     sys.exit(0)
