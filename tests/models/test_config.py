@@ -1,5 +1,6 @@
 import pytest
 
+from ablab.clock.read.config import ClockTrialConfig, quick_config
 from ablab.errors import AblabError
 from ablab.models import PRESETS, TrialConfig, make_config, preset_overrides
 
@@ -43,10 +44,43 @@ def test_canonical_json_is_order_independent():
 
 def test_every_preset_validates():
     for model, presets in PRESETS.items():
-        for name in presets:
-            make_config({"model": model, **preset_overrides(model, name)})
+        for name, fields in presets.items():
+            config = make_config({"model": model}, preset=name)
+            assert config.model == model
+            assert {field: getattr(config, field) for field in fields} == fields, (model, name)
 
 
 def test_unknown_preset_lists_known():
     with pytest.raises(AblabError, match="extra-layer-between"):
         preset_overrides("mlp", "extra-layer-in-the-middle")
+
+
+def test_a_preset_lies_under_the_overrides_and_follows_their_model():
+    config = make_config({"model": "mlp", "dropout": 0.3}, preset="reference-dropout")
+    assert (config.hidden_units, config.dropout) == ((300, 100), 0.3)
+    assert make_config({"model": "cnn"}, preset="reduced-filters").dense_units == (64, 16)
+    with pytest.raises(AblabError, match="presets exist only for classify models"):
+        make_config({}, config_class=ClockTrialConfig, preset="reference")
+
+
+def test_the_clock_config_is_built_the_same_way():
+    config = make_config({"encoding": "hands-frame", "epochs": 2}, where="clock config", config_class=ClockTrialConfig)
+    assert isinstance(config, ClockTrialConfig) and (config.encoding, config.epochs) == ("hands-frame", 2)
+    based = make_config({"epochs": 5}, base=quick_config("landmarks"))
+    assert isinstance(based, ClockTrialConfig) and (based.model, based.epochs) == ("clock-quick", 5)
+    with pytest.raises(AblabError, match=r"^clock config\.colour: unknown field \(known: augment, batch_size, "):
+        make_config({"colour": True}, where="clock config", config_class=ClockTrialConfig)
+    with pytest.raises(AblabError, match=r"^clock config\.epochs: Input should be greater than or equal to 1"):
+        make_config({"epochs": 0}, where="clock config", config_class=ClockTrialConfig)
+
+
+def test_sources_name_the_place_that_set_the_bad_field():
+    sources = [("base", {"optimizer": "adam", "epochs": 0}), ("rows[1].set", {"epochs": 2, "colour": 1})]
+    with pytest.raises(AblabError) as err:
+        make_config({"optimizer": "bogus", "epochs": 0, "colour": 1}, where="rows[1]", sources=sources)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith("base.optimizer: Input should be ")
+    assert lines[1:] == ["rows[1].set.epochs: Input should be greater than or equal to 1",
+                         "rows[1].set.colour: unknown config field"]
+    with pytest.raises(AblabError, match=r"^rows\[1\]: unknown model 'resnet'"):
+        make_config({"model": "resnet"}, where="rows[1]", sources=sources)

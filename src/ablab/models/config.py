@@ -8,11 +8,14 @@ what actually ran.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ablab.errors import AblabError
+from ablab.models.presets import preset_overrides
+from ablab.models.registry import MODELS
 
 Initializer = Literal[
     "default", "random_normal", "random_uniform", "truncated_normal", "zeros", "ones", "glorot_uniform"
@@ -80,8 +83,6 @@ class TrialConfig(BaseModel):
 
     @model_validator(mode="after")
     def _known_names(self) -> "TrialConfig":
-        from ablab.models.registry import MODELS
-
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; known: {', '.join(sorted(MODELS))}")
         return self
@@ -103,10 +104,49 @@ def format_validation_error(err: ValidationError, where: str = "config", model: 
     return "; ".join(lines)
 
 
-def make_config(overrides: dict, *, where: str = "config", base: TrialConfig | None = None) -> TrialConfig:
-    """Validate `overrides` on top of `base` (default: the reference), raising AblabError with field paths."""
-    merged = {**(base.model_dump() if base else {}), **overrides}
+def format_sourced_error(err: ValidationError, sources: Sequence[tuple[str, Mapping]], where: str) -> str:
+    """One line per problem, each named by the source that set its field last (a study spec's `vary[0].rows[2].set`),
+    else by `where`: a spec's author is sent to the line they wrote, not to the merged config."""
+    lines = []
+    for problem in err.errors():
+        field = str(problem["loc"][0]) if problem["loc"] else ""
+        source = next((path for path, fields in reversed(sources) if field in fields), None)
+        path = f"{source}.{'.'.join(map(str, problem['loc']))}" if source else where
+        msg = "unknown config field" if problem.get("type") == "extra_forbidden" else problem["msg"]
+        lines.append(f"{path}: {msg.removeprefix('Value error, ')}")
+    return "\n".join(lines)
+
+
+def make_config(
+    overrides: dict,
+    *,
+    where: str = "config",
+    base: BaseModel | None = None,
+    config_class: type[BaseModel] | None = None,
+    preset: str | None = None,
+    sources: Sequence[tuple[str, Mapping]] | None = None,
+) -> BaseModel:
+    """Validate `overrides` on top of `base` (default: the reference), raising AblabError with field paths.
+
+    The one way a trial config is built (studies, `ablab train`, `ablab clock train`). `config_class` is the config
+    model (default: `base`'s class, else TrialConfig; `ClockTrialConfig` for a clock reader). `preset` names an
+    architecture preset (Tables 4 and 7) of the config's model, applied under `overrides`. `sources` (path, fields)
+    pairs, lowest precedence first, say where each field was written, so an error names that path instead of `where`.
+    """
+    cls = config_class or (type(base) if base is not None else TrialConfig)
+    merged = {**(base.model_dump() if base is not None else {}), **overrides}
+    if preset is not None:
+        merged = {**merged, **_preset_fields(cls, merged, preset), **overrides}
     try:
-        return TrialConfig.model_validate(merged)
+        return cls.model_validate(merged)
     except ValidationError as err:
-        raise AblabError(format_validation_error(err, where)) from None
+        message = format_validation_error(err, where, cls) if sources is None else format_sourced_error(
+            err, sources, where)
+        raise AblabError(message) from None
+
+
+def _preset_fields(cls: type[BaseModel], fields: dict, preset: str) -> dict:
+    """The preset's fields for the model `fields` name (default: the config class's)."""
+    if cls is not TrialConfig:
+        raise AblabError(f"preset {preset!r}: presets exist only for classify models (mlp, cnn)")
+    return preset_overrides(fields.get("model", TrialConfig.model_fields["model"].default), preset)

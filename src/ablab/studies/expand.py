@@ -10,11 +10,14 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from ablab.data.registry import DATASETS
 from ablab.errors import AblabError
+from ablab.models.config import make_config
+from ablab.models.presets import preset_overrides
 from ablab.studies.schema import PROFILES, Change, GridGroup, ModelProfile, Profile, Row, Seeds, StudySpec, VaryGroup
 from ablab.train.spec import TrialSpec, config_class
 
@@ -36,8 +39,7 @@ class StudyTrial:
         return self.spec.key
 
 
-@dataclass(frozen=True)
-class _Layer:
+class _Layer(NamedTuple):
     """One source of config fields and where it is written in the spec (for error messages)."""
 
     path: str
@@ -85,8 +87,6 @@ def _preset_fields(task: str, model: str | None, preset: str | None, path: str) 
         return {}
     if task != "classify" or model is None:
         raise AblabError(f"{path}.preset: presets exist only for classify models (mlp, cnn)")
-    from ablab.models.presets import preset_overrides
-
     try:
         return preset_overrides(model, preset)
     except AblabError as err:
@@ -137,21 +137,7 @@ def _build_config(spec: StudySpec, layers: list[_Layer], fixed: dict, scale: flo
     for layer in layers:
         fields.update(layer.fields)
     fields = _scale_batch(_scale_epochs({**fields, **fixed}, cls, scale), cls, batch_scale)
-    try:
-        return cls.model_validate(fields)
-    except ValidationError as err:
-        raise AblabError(_config_error(err, layers, where)) from None
-
-
-def _config_error(err: ValidationError, layers: list[_Layer], where: str) -> str:
-    lines = []
-    for problem in err.errors():
-        field = str(problem["loc"][0]) if problem["loc"] else ""
-        source = next((layer.path for layer in reversed(layers) if field in layer.fields), None)
-        path = f"{source}.{'.'.join(map(str, problem['loc']))}" if source else where
-        msg = "unknown config field" if problem.get("type") == "extra_forbidden" else problem["msg"]
-        lines.append(f"{path}: {msg.removeprefix('Value error, ')}")
-    return "\n".join(lines)
+    return make_config(fields, where=where, config_class=cls, sources=layers)
 
 
 def _datasets(spec: StudySpec, group: Change, row: Change) -> list[str | None]:
@@ -205,8 +191,4 @@ def check_configs(spec: StudySpec, *, source: str) -> None:
 
 
 def _known_datasets(task: str):
-    if task != "classify":
-        return None
-    from ablab.data.registry import DATASETS
-
-    return DATASETS
+    return DATASETS if task == "classify" else None
