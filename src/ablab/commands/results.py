@@ -9,6 +9,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ablab.commands._options import StoreOption
+from ablab.errors import AblabError
+from ablab.store import Store
+from ablab.store.export import write_export
 
 results_app = typer.Typer(help="Stored trials: list them or export them as CSV.", no_args_is_help=True)
 
@@ -32,9 +35,8 @@ def list_results(
     limit: int = typer.Option(50, "--limit", help="Show the newest N trials (0 = all)."),
 ) -> None:
     """One line per stored trial, newest last."""
-    from ablab.store import Store
-
-    rows = _open(store_path).trials(state=state)
+    store = _open(store_path)
+    rows = store.trials(state=state)
     rows = rows[-limit:] if limit else rows
     table = Table()
     for column in ("key", "model", "dataset", "seed", "state", "test acc", "test loss", "time (s)"):
@@ -45,7 +47,7 @@ def list_results(
             _fmt(r.test_accuracy), _fmt(r.test_loss), _fmt(r.wall_time_s, 1),
         )
     Console().print(table)
-    counts = Store(store_path).counts()
+    counts = store.counts()
     Console().print(f"{len(rows)} trial(s) shown; " + ", ".join(f"{n} {state}" for state, n in counts.items() if n))
 
 
@@ -56,16 +58,11 @@ def export_results(
 ) -> None:
     """Every trial as one CSV row (key, state, seed, every config field, metrics, timings, backend, device), then
     the studies and artifacts: everything `ablab report --results FILE` needs (format: ablab.store.export)."""
-    from ablab.store.export import write_export
-
     count = write_export(_open(store_path), csv_path)
     Console().print(f"wrote {count} trial(s) to {csv_path}")
 
 
-def _open(store_path: Path):
-    from ablab.errors import AblabError
-    from ablab.store import Store
-
+def _open(store_path: Path) -> Store:
     if not store_path.exists():
         raise AblabError(f"no store at {store_path}; run `ablab train` or `ablab study run` first, or pass --store")
     return Store(store_path)
