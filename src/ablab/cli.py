@@ -1,7 +1,8 @@
 """The `ablab` command. Sets the Keras backend before anything imports keras, then runs the Typer app.
 
 The backend is chosen here and only here: `--backend NAME` on the command line, else KERAS_BACKEND, else
-TensorFlow (the fastest backend on CPU, see docs/benchmarks.md).
+TensorFlow (the fastest backend on CPU, see docs/benchmarks.md). Importing `ablab.commands` loads no command group;
+`build_app` imports them, after `configure_backend`, and any keras import in them comes later still.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import ctypes
 import os
 import sys
 from collections.abc import Mapping
+
+from ablab.commands import build_app, run_app
 
 BACKENDS = ("tensorflow", "jax", "torch")
 M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4  # glibc's mallopt parameters (malloc.h)
@@ -69,8 +72,6 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
     argv = sys.argv[1:] if argv is None else argv
     configure_backend(argv)
-    from ablab.commands import build_app, run_app
-
     run_app(build_app(), argv)
 
 

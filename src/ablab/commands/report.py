@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from ablab.commands._options import StoreOption
+from ablab.report import write_report
 
 
 def register(root: typer.Typer) -> None:
@@ -23,7 +24,5 @@ def report(
     ),
 ) -> None:
     """Our numbers (mean ± 95% CI over seeds) beside the report's, plots, Figure 1, and a verdict on each conclusion."""
-    from ablab.report import write_report
-
     paths = write_report(store_path, out, profile=profile, results=results)
     Console().print(f"wrote {paths['html']} and {paths['markdown']} (+ plots, trials.csv, summary.csv)")

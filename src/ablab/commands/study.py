@@ -14,10 +14,12 @@ from ablab.commands.study_runs import (
     RayAddressOption, SeedsOption, WorkersOption, decision_policy, run_decision, run_even,
 )
 from ablab.errors import AblabError
+from ablab.studies.catalog import builtin_specs, resolve_spec
+from ablab.studies.expand import count_trials
+from ablab.studies.status import status_rows
 
 study_app = typer.Typer(
     help="Studies: the report's tables as YAML specs, run over seeds, resumable.", no_args_is_help=True)
-
 
 
 def register(root: typer.Typer) -> None:
@@ -27,15 +29,10 @@ def register(root: typer.Typer) -> None:
 @study_app.command("list")
 def list_studies() -> None:
     """The built-in studies (one per table of the report, then Task 3) with their rows and trials per profile."""
-    from ablab.studies.catalog import builtin_specs
-    from ablab.studies.expand import expand, unique_specs
-
     table = Table("name", "quick cells/trials", "full cells/trials", "title")
     for spec in builtin_specs():
-        quick, full = expand(spec, "quick"), expand(spec, "full")
-        table.add_row(
-            spec.name, f"{len(quick)}/{len(unique_specs(quick))}", f"{len(full)}/{len(unique_specs(full))}", spec.title
-        )
+        quick, full = count_trials(spec, "quick"), count_trials(spec, "full")
+        table.add_row(spec.name, "/".join(map(str, quick)), "/".join(map(str, full)), spec.title)
     Console().print(table)
     Console().print("cells = rows × datasets × seeds; trials = distinct configs run (shared rows run once)")
 
@@ -60,8 +57,6 @@ def run(
 ) -> None:
     """Run a study's unfinished trials (rerunning failed and interrupted ones) and store them. With --decide or
     --budget, seeds go to the cells of claims still undecided (see `ablab reproduce`)."""
-    from ablab.studies.catalog import resolve_spec
-
     study = resolve_spec(spec)
     if decide or budget:
         run_decision([study], profile, decision_policy(budget, max_seeds), executor, workers, ray_address, store_path,
@@ -78,8 +73,6 @@ def status(
     store_path: Path = StoreOption,
 ) -> None:
     """Per row and dataset: trials complete / total, states, and mean test accuracy so far."""
-    from ablab.studies.status import status_rows
-
     study = Path(name).stem if name.endswith((".yaml", ".yml")) else name
     rows = status_rows(store_path, study, profile)
     if not rows:

@@ -175,6 +175,13 @@ def unique_specs(trials: list[StudyTrial]) -> list[TrialSpec]:
     return list(seen.values())
 
 
+def count_trials(spec: StudySpec, profile: str = "full") -> tuple[int, int]:
+    """(cells, trials) of the study under `profile`: cells = rows × datasets × seeds; trials = the distinct configs
+    run (a row shared by several cells runs once)."""
+    trials = expand(spec, profile)
+    return len(trials), len(unique_specs(trials))
+
+
 def check_configs(spec: StudySpec, *, source: str) -> None:
     """Build every config of every profile and check dataset names, so a bad spec fails before any training."""
     known_datasets = _known_datasets(spec.task)
