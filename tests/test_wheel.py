@@ -6,8 +6,9 @@ Why: an editable install reads data files from src/, so a file missing from pack
 installs the wheel (`pip install .`): the shipped reader's worst readings and the fonts' licence were missing.
 
 The wheel is built without build isolation (no internet) from a copy of the files git tracks or would add (not
-the ignored ones), so the checkout gets no build/ or egg-info and no build output or cache can slip in. It is installed with `--target` into a
-temporary folder and run with the project's own interpreter (its dependencies), with src/ taken off sys.path.
+the ignored ones), so the checkout gets no build/ or egg-info and no build output or cache can slip in. It is
+installed with `--target` into a temporary folder and run with the project's own interpreter (its dependencies),
+with src/ taken off sys.path.
 About 20 s on 2 cores (build 3 s; the rest is three CLI calls, TensorFlow and the shipped reader loading).
 """
 

@@ -2,17 +2,23 @@
 
 Concurrency: every state change is a short `BEGIN IMMEDIATE` transaction, so several processes (two `study run`s,
 a Ray driver) can share one file. `claim()` is the only way a trial becomes `running`; it refuses a trial that
-is finished or held by a live owner, which is what guarantees that no trial runs twice.
+is finished or held by a live owner, which is what guarantees that no trial runs twice. The file is in WAL mode
+(readers never wait for the writer, nor it for them) and every connection waits up to BUSY_TIMEOUT_S for the
+write lock, so a `results list` or `clock read` beside a running study never meets "database is locked".
+
+A full disk: SQLite rolls the refused transaction back (the file stays intact) and the error becomes an AblabError
+naming the disk and the store (`disk_error`); a trial whose result could not be stored is left to be run again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +27,17 @@ from ablab.errors import AblabError
 STATES = ("pending", "running", "complete", "failed", "diverged")
 FINISHED = ("complete", "diverged")
 STALE_HEARTBEAT_S = 900.0  # an owner on another host that has not beaten for this long is presumed dead
+# How long a connection waits for another's write lock: a write holds it for milliseconds (one trial's row), so
+# only a stuck process makes anyone wait this long.
+BUSY_TIMEOUT_S = 60.0
+
+# SQLite's primary result codes (extended codes keep them in their low byte): the lock stayed taken, the disk
+# refused a write.
+SQLITE_BUSY, SQLITE_IOERR, SQLITE_FULL = 5, 10, 13
+# An I/O error with less free than this is a full disk: the write-ahead log grows to 1,000 pages of 4 KiB (SQLite's
+# checkpoint default, 4 MiB) before it is copied back into the file, and SQLite reports a failed append to it or to
+# its shared-memory index as "disk I/O error", not "disk is full" (seen with 76 kB free).
+LOW_SPACE_BYTES = 8 * 2**20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS trials (
@@ -100,6 +117,63 @@ def _is_zombie(pid: int) -> bool:
         return False
 
 
+def mount_point(path: Path) -> Path:
+    """The mount point of the file system that holds `path` (an existing ancestor of it)."""
+    path = path.absolute()
+    while not os.path.ismount(path) and path.parent != path:
+        path = path.parent
+    return path
+
+
+def _bytes_text(n: int) -> str:
+    """A size as `df -h` users read it: 76 kB, 3.2 MB, 41 GB (powers of 1000)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6)):
+        if n >= scale:
+            return f"{n / scale:.{0 if n >= 10 * scale else 1}f} {unit}"
+    return f"{n / 1e3:.0f} kB"
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free bytes on the file system holding `path` (an existing ancestor of it), None if it cannot be asked."""
+    existing = path.absolute()
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        return shutil.disk_usage(existing).free
+    except OSError:
+        return None
+
+
+def disk_error(path: Path, err: sqlite3.Error) -> AblabError | None:
+    """The AblabError to raise for SQLite's disk-full or disk-I/O error on the store at `path`, naming the disk
+    (its mount point and free space) and the fix; None for any other error."""
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF
+    full = code == SQLITE_FULL or "disk is full" in str(err)
+    if not (full or code == SQLITE_IOERR or "disk I/O error" in str(err)):
+        return None
+    free = free_bytes(path.parent)
+    disk = f"{mount_point(path.parent)}, {'?' if free is None else _bytes_text(free)} free"
+    intact = "what the store held before is intact, and a trial whose result was not stored runs again"
+    if full or (free is not None and free < LOW_SPACE_BYTES):
+        return AblabError(f"no space left on the disk holding {path} ({disk}; SQLite: {err}): free space there, "
+                          f"then run again ({intact})")
+    return AblabError(f"disk I/O error on the disk holding {path} ({disk}): check that disk (`dmesg`), or pass "
+                      f"another --store ({intact})")
+
+
+def busy_error(path: Path, err: sqlite3.Error) -> AblabError | None:
+    """The AblabError for a write lock another process held past BUSY_TIMEOUT_S; None for any other error."""
+    if (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF != SQLITE_BUSY and "database is locked" not in str(err):
+        return None
+    return AblabError(f"store {path} is busy: another process held its write lock for over {BUSY_TIMEOUT_S:.0f} s "
+                      f"(SQLite: {err}); find it with `fuser {path}`, or run again once it is done")
+
+
+def store_error(path: Path, err: sqlite3.Error) -> AblabError | None:
+    """The AblabError that explains SQLite's `err` on the store at `path` (disk_error, busy_error), or None."""
+    return disk_error(path, err) or busy_error(path, err)
+
+
 class Store:
     """A trial store in one SQLite file (created with its parent folder on first use)."""
 
@@ -108,36 +182,49 @@ class Store:
         if self.path.exists() and self.path.is_dir():
             raise AblabError(f"store {self.path} is a directory; pass a file path such as runs/ablab.db")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connect()
-        try:
+        with self.connection() as db:
             db.executescript(SCHEMA)
             _add_missing_columns(db)
-        finally:
-            db.close()
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path, timeout=60.0, isolation_level=None)
+            db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as err:
-            raise AblabError(f"store {self.path} is not a readable SQLite database ({err}); "
-                             "pass another --store") from None
+            raise store_error(self.path, err) or AblabError(
+                f"store {self.path} is not a readable SQLite database ({err}); pass another --store") from None
         db.row_factory = sqlite3.Row
         return db
 
     @contextmanager
-    def transaction(self):
-        """An IMMEDIATE transaction: takes the write lock at once, so read-then-write is atomic across processes."""
+    def connection(self):
+        """A connection to the store in autocommit mode (reads, schema), closed on exit. SQLite's disk-full,
+        disk-I/O and lock-timeout errors become an AblabError that says what to do (store_error)."""
         db = self._connect()
         try:
-            db.execute("BEGIN IMMEDIATE")
             yield db
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        except sqlite3.Error as err:
+            translated = store_error(self.path, err)
+            if translated is None:
+                raise
+            raise translated from None
         finally:
             db.close()
+
+    @contextmanager
+    def transaction(self):
+        """An IMMEDIATE transaction: takes the write lock at once, so read-then-write is atomic across processes.
+        Any error rolls it back (SQLite has already done so after a full disk: then there is nothing to undo)."""
+        with self.connection() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):  # the error that brought us here is the one to report
+                        db.execute("ROLLBACK")
+                raise
 
     # --- writes -------------------------------------------------------------------------------------------------
 
@@ -212,11 +299,8 @@ class Store:
             query, args = query + " AND state = ?", [*args, state]
         if keys is not None and len(keys) <= 500:  # SQLite's parameter limit; larger sets filter in Python
             query, args = query + f" AND key IN ({','.join('?' * len(keys))})", [*args, *keys]
-        db = self._connect()
-        try:
+        with self.connection() as db:
             rows = db.execute(query + " ORDER BY created_at, key", args).fetchall()
-        finally:
-            db.close()
         wanted = None if keys is None else set(keys)
         return [_to_row(r) for r in rows if wanted is None or r["key"] in wanted]
 

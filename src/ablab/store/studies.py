@@ -63,11 +63,8 @@ class StudyIndex:
 
     def __init__(self, store: Store):
         self.store = store
-        db = store._connect()  # same file and connection settings as the trials table
-        try:
+        with store.connection() as db:  # same file and connection settings as the trials table
             db.executescript(SCHEMA)
-        finally:
-            db.close()
 
     def record(self, spec, profile: str, trials) -> None:
         """Store the spec and its cells (StudyTrial list). Cells of rows no longer in the spec are dropped;
@@ -136,11 +133,8 @@ class StudyIndex:
         return [r["name"] for r in self._query("SELECT name FROM artifacts ORDER BY name")]
 
     def _query(self, query: str, args=()) -> list:
-        db = self.store._connect()
-        try:
+        with self.store.connection() as db:
             return db.execute(query, list(args)).fetchall()
-        finally:
-            db.close()
 
 
 def trial_artifact_name(key: str, name: str) -> str:
