@@ -23,6 +23,10 @@ from ablab.errors import AblabError
 from ablab.studies.gpus import check_fraction, default_fraction
 from ablab.studies.worker import Outcome, WorkerSetup, execute
 
+# Ray's retries of a task whose worker process died. One: a lost node or a one-off kill costs the trial once more;
+# a trial that kills its worker every time (out of memory) is failed after two tries, not retried for ever.
+RETRIES_IF_WORKER_DIES = 1
+
 RAY_MISSING = "the ray executor needs Ray: pip install 'ablab[ray]' (or use --executor local)"
 
 
@@ -103,7 +107,9 @@ class RayExecutor:
         # up, so workers are reused (keras imported and datasets loaded once). Several GPUs: keep Ray's default, so
         # a process never keeps computing on the GPU of its previous task.
         reuse = self.gpu_fraction == 0 or cluster_gpus <= 1
-        self._remote = ray.remote(num_cpus=1, num_gpus=self.gpu_fraction, max_retries=0,
+        # A worker that dies mid-trial (killed, out of memory, its node lost) gets its trial run once more
+        # (RETRIES_IF_WORKER_DIES); then it is stored failed. A trial's own exception is an Outcome, never retried.
+        self._remote = ray.remote(num_cpus=1, num_gpus=self.gpu_fraction, max_retries=RETRIES_IF_WORKER_DIES,
                                   max_calls=0 if reuse else 1)(_run_on_worker)
         self._ship = bool(address) if ship_data is None else ship_data
         self._shipped: dict[str, object] = {}  # dataset -> object-store ref of its packed cache folder
