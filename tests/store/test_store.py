@@ -1,5 +1,6 @@
 import multiprocessing as mp
 import os
+import socket
 import subprocess
 import sys
 
@@ -80,9 +81,20 @@ def test_concurrent_claims_have_exactly_one_winner(tmp_path):
 def test_no_double_claim_while_holder_lives(tmp_path):
     path = tmp_path / "s.db"
     Store(path)
-    owners = [f"{os.uname().nodename}:{os.getpid()}"] * 1
-    results = [Store(path).claim("x", CONFIG, 0, owner=owners[0]) for _ in range(5)]
-    assert results == [True, False, False, False, False]
+    holders = [subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+               for _ in range(3)]  # three live processes, each a runner that would take the trial
+    owners = [f"{socket.gethostname()}:{p.pid}" for p in holders]
+    try:
+        assert [Store(path).claim("x", CONFIG, 0, owner=o) for o in owners * 2] == [True] + [False] * 5
+        assert Store(path).get("x").owner == owners[0]
+        holders[0].stdin.close()  # the holder ends: the trial is free, and only one of the others takes it
+        holders[0].wait()
+        assert [Store(path).claim("x", CONFIG, 0, owner=o) for o in owners[1:] * 2] == [True, False, False, False]
+        assert (Store(path).get("x").owner, Store(path).get("x").attempts) == (owners[1], 2)
+    finally:
+        for p in holders:
+            p.stdin.close()
+            p.wait()
 
 
 def test_not_a_database(tmp_path):
