@@ -58,8 +58,27 @@ def export_results(
 ) -> None:
     """Every trial as one CSV row (key, state, seed, every config field, metrics, timings, backend, device), then
     the studies and artifacts: everything `ablab report --results FILE` needs (format: ablab.store.export)."""
-    count = write_export(_open(store_path), csv_path)
+    _check_csv_path(csv_path)
+    store = _open(store_path)
+    try:
+        count = write_export(store, csv_path)
+    except OSError as err:  # a file where a folder should be, no permission, a full disk: the store is untouched
+        raise AblabError(f"--csv {csv_path}: cannot write it ({err.strerror or err}); pass a path in a folder you "
+                         "can write (missing folders are created)") from None
     Console().print(f"wrote {count} trial(s) to {csv_path}")
+
+
+def _check_csv_path(csv_path: Path) -> None:
+    """AblabError (exit 2) before reading the store when --csv cannot be a file: it is a folder, or a file stands
+    where one of its folders should be."""
+    if csv_path.is_dir():
+        raise AblabError(f"--csv {csv_path} is a folder; pass a file path such as {csv_path / 'results.csv'}")
+    folder = csv_path.parent
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise AblabError(f"--csv {csv_path}: {folder} is a file, not a folder; pass a path in a folder "
+                         "(missing folders are created)")
 
 
 def _open(store_path: Path) -> Store:
