@@ -2,6 +2,11 @@
 stopping a study run's process group, and the README it writes. The whole path (run, stop at the budget, resume,
 export, report --results) is the slow test at the end (minutes on 2 cores)."""
 
+import contextlib
+import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +20,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import full_profile  # noqa: E402
 from _full_profile_docs import readme  # noqa: E402
 
-from ablab.store import Store  # noqa: E402
+from ablab.store import Store, owner_alive  # noqa: E402
 
 
 def _point(trials, aggregate):
@@ -47,11 +52,25 @@ def test_a_stopped_calls_running_trials_run_again(tmp_path):
     assert full_profile.release_interrupted(tmp_path / "none.db") == 0
 
 
+GRANDCHILD = "import subprocess; sleeper = subprocess.Popen(['sleep', '600']); print(sleeper.pid, flush=True); " \
+             "sleeper.wait()"  # a study run's worker: the child's child, in the child's process group
+
+
 def test_stop_ends_the_whole_process_group():
-    proc = subprocess.Popen([sys.executable, "-c", "import subprocess, sys; subprocess.run(['sleep', '60'])"],
-                            start_new_session=True)
-    full_profile.stop(proc)
-    assert proc.poll() is not None
+    proc = subprocess.Popen([sys.executable, "-c", GRANDCHILD], start_new_session=True, stdout=subprocess.PIPE,
+                            text=True)
+    grandchild = f"{socket.gethostname()}:{int(proc.stdout.readline())}"
+    try:
+        full_profile.stop(proc)
+        assert proc.poll() is not None
+        deadline = time.monotonic() + 30.0  # SIGTERM is delivered at once; the grandchild then has to be scheduled
+        while owner_alive(grandchild, None, now=time.time()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not owner_alive(grandchild, None, now=time.time()), "the grandchild outlived stop()"
+    finally:
+        proc.stdout.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(grandchild.rpartition(":")[2]), signal.SIGKILL)
 
 
 def test_readme_says_devices_time_and_what_is_unfinished():
@@ -72,12 +91,16 @@ def test_cpu_slice_runs_stops_resumes_and_reports(tmp_path):
     bench = [sys.executable, str(ROOT / "bench" / "full_profile.py")]
     subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "15"], check=True)
     subprocess.run([*bench, "run", "--slice", "--store", str(store), "--budget-s", "1200"], check=True)
-    assert {r.state for r in Store(store).trials()} == {"complete"}
-    report = subprocess.run([sys.executable, "-m", "ablab.cli", "report",
-                             "--results", str(store.parent / "results.csv"),
-                             "--out", str(tmp_path / "report")], check=True)  # run exported the store beside it
-    assert report.returncode == 0
-    assert "Table 6 (slice)" in (tmp_path / "report" / "report.md").read_text()
+    first, second = (call["studies"] for call in json.loads((store.parent / "progress.json").read_text())["calls"])
+    assert [(s["stopped_at_budget"], s["finished"] < s["trials"]) for s in first] == [(True, True)]  # stopped
+    assert [(s["stopped_at_budget"], s["finished"], s["trials"]) for s in second] == [(False, 2, 2)]  # resumed
+    rows = Store(store).trials()
+    assert len(rows) == 2 and {r.state for r in rows} == {"complete"}
+    subprocess.run([sys.executable, "-m", "ablab.cli", "report", "--results", str(store.parent / "results.csv"),
+                    "--out", str(tmp_path / "report")], check=True)  # run exported the store beside it
+    report = (tmp_path / "report" / "report.md").read_text()
+    assert "Table 6 (slice)" in report
+    assert all(f"| {r.test_accuracy:.3f} " in report for r in rows)  # the slice's accuracies, in its table
 
 
 def test_copy_store_keeps_trials_still_in_the_write_ahead_log(tmp_path):
