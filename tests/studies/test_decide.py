@@ -10,7 +10,7 @@ from ablab.errors import AblabError
 from ablab.report.findings import Claim
 from ablab.report.findings import Test as ClaimTest
 from ablab.store import Store
-from ablab.studies.decide import DecisionPolicy, parse_budget, run_decided
+from ablab.studies.decide import STOP_DONE, DecisionPolicy, parse_budget, run_decided
 from ablab.studies.spec import parse_spec
 from ablab.studies.worker import Outcome
 from ablab.train.spec import TrialResult
@@ -87,21 +87,21 @@ def seeds_of(store, label):
 
 def test_seeds_go_only_to_undecided_claims_up_to_the_cap(tmp_path):
     store = Store(tmp_path / "s.db")
-    executor, summary, decision = run(store, DecisionPolicy(max_seeds=5))
+    executor, summary, decision = run(store, DecisionPolicy(max_seeds=12))
     assert decision.verdicts["EASY"] == "confirmed"
     assert decision.verdicts["NULL"] == "refuted"  # d and b are identical per seed: never confirmed
-    assert seeds_of(store, "a") == [0, 1]  # decided at 2 seeds: no more
-    assert 2 < len(seeds_of(store, "c")) <= 5  # open at 2 seeds: more, up to the cap (or its decision)
+    assert len(seeds_of(store, "a")) <= 3  # decided by the second look (2 or 3 seeds): no more
+    assert len(seeds_of(store, "c")) in (3, 5, 8, 12)  # open at 2 seeds: planned looks, up to the cap
     assert len(executor.ran) == len(set(executor.ran)) == summary.ran
-    assert decision.stop_reason == "every claim decided or at the seed cap"
-    again, summary2, _ = run(store, DecisionPolicy(max_seeds=5))
+    assert decision.stop_reason == STOP_DONE
+    again, summary2, _ = run(store, DecisionPolicy(max_seeds=12))
     assert again.ran == [] and summary2.ran == 0  # resume: nothing new
 
 
 def test_the_budget_stops_new_seeds_and_no_claim_rests_on_one_seed(tmp_path):
     store = Store(tmp_path / "s.db")
     # 8 base trials of 10 s on 2 slots = 40 s; the budget (after a 0 s reserve) leaves room for ~1 more round
-    executor, summary, decision = run(store, DecisionPolicy(max_seeds=5, budget_s=50.0, reserve_s=0.0))
+    executor, summary, decision = run(store, DecisionPolicy(max_seeds=12, budget_s=50.0, reserve_s=0.0))
     assert decision.stop_reason == "budget reached"
     assert all(len(seeds_of(store, label)) >= 2 for label in ROWS)
     assert len(seeds_of(store, "c")) < 5
@@ -118,8 +118,7 @@ def test_a_bad_budget_names_the_fix(text):
         parse_budget(text)
 
 
-@pytest.mark.parametrize("needed,chance", [(3, 1.0), (4, 0.5), (5, 0.5), (7, 0.1), (10, 0.1), (11, 0.0), (137, 0.0),
-                                           (None, 0.1)])
+@pytest.mark.parametrize("needed,chance", [(3, 1.0), (5, 0.5), (8, 0.0), (12, 0.0), (None, 0.0)])
 def test_a_claim_out_of_reach_gets_no_more_seeds(needed, chance):
     from ablab.report.findings import Finding
     from ablab.studies.decide import chance_of_deciding

@@ -1,10 +1,10 @@
 """The report's conclusions as data (19 claims: 6 MLP, 10 CNN, 2 from Table 1; Task 3's T3-1 is in
 `ablab.report.clock`), and `evaluate`, which gives each a verdict by the rules of `ablab.report.verdicts`
-(scipy.stats t-intervals, Holm over "best of" comparisons), with its effect, n, trials and the seeds that would
-decide it when it is still open.
+(better / worse / equivalent within a declared margin, at the decision mode's planned looks), with its effect, n,
+trials and the planned seeds that would likely decide it when it is still open.
 
-A claim is confirmed when all its tests are (an intersection-union test: no correction needed), refuted when any
-is, otherwise not decided. With fewer than two seeds on a side there is no interval and the test is not decided.
+A claim is confirmed when all its tests are (intersection–union), refuted when one of them is (Holm over its
+tests), otherwise not decided. With fewer than two seeds on a side there is no test and it is not decided.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ablab.report.aggregate import per_seed
+from ablab.report.compare import DEFAULT_MARGINS, pooled_sd
 from ablab.report.load import ReportData
 from ablab.report.verdicts import (  # noqa: F401  (re-exported: the report's renderers and Task 3 use them)
-    CONFIRMED, DATASET_NAMES, MARGIN, NOT_RUN, REFUTED, UNDECIDED, CellId, SeedValues, Test, TestResult,
+    CONFIRMED, DATASET_NAMES, NOT_RUN, REFUTED, UNDECIDED, CellId, Evidence, SeedValues, Test, TestResult,
     claim_seeds_needed, combine, fmt_points, run_test,
 )
-
-NOT_SUPPORTED = UNDECIDED  # the former name of "not decided"
 M, F = "mnist", "fashion-mnist"
 
 # The tuned reference CNN of the CNN experiments 4–10: RMSprop(lr=0.001), batch 256, 10 epochs, dropout 0.5.
@@ -136,19 +135,41 @@ class Finding:
     trials: int = 0  # finished trials behind its cells
 
 
-def judge(values: SeedValues, claim: Claim) -> Finding:
-    """One claim's verdict from per-seed accuracies (the report and the decision mode both call this)."""
+def judge(evidence: SeedValues | Evidence, claim: Claim) -> Finding:
+    """One claim's verdict from per-seed results (the report and the decision mode both call this)."""
+    evidence = evidence if isinstance(evidence, Evidence) else Evidence(evidence)
+    values = evidence.values
     if not all(values(c) for c in claim.cells()):  # a budgeted run left (some of) its cells out
         return Finding(claim, NOT_RUN, [], trials=sum(len(values(c)) for c in claim.cells()))
-    results = [run_test(values, t) for t in claim.tests]
-    verdict = combine([r.verdict for r in results])
+    results = [run_test(evidence, t) for t in claim.tests]
+    verdict = combine(results)
     needed = claim_seeds_needed(results) if verdict == UNDECIDED else None
     trials = sum(len(values(c)) for c in claim.cells())
     return Finding(claim, verdict, results, needed, trials)
 
 
-def evaluate(data: ReportData, claims: tuple[Claim, ...] | None = None) -> list[Finding]:
-    """A verdict for every claim; claims with a cell the store does not hold are marked 'not run'."""
+def spread_outside(values: SeedValues, cells: list[CellId]):
+    """σ of a paired difference for planning seeds, measured outside a claim's own cells: √2 × the within-cell
+    standard deviation pooled over the other cells of the same table and dataset (independent runs; pairing by
+    seed only lowers it, so the plan errs on the safe side)."""
+    def spread(claim_cells: list[CellId], dataset: str) -> float | None:
+        tables = {c[0] for c in claim_cells}
+        others = [c for c in cells if c[0] in tables and c[3] == dataset and c not in claim_cells]
+        sd = pooled_sd([list(values(c).values()) for c in others])
+        return None if sd is None else sd * 2 ** 0.5
+    return spread
+
+
+def declared_margins(data: ReportData) -> dict[str, float]:
+    """Per dataset, the margin the studies in the store declared (`margins:` in a spec), else the default."""
+    margins = dict(DEFAULT_MARGINS)
+    for study in data.studies:
+        margins.update(study.spec.get("margins") or {})
+    return margins
+
+
+def report_evidence(data: ReportData) -> Evidence:
+    """The store's per-seed accuracies (cached per cell), its declared margins and the outside spread."""
     cache: dict[CellId, dict[int, float]] = {}
 
     def values(cell_id: CellId) -> dict[int, float]:
@@ -156,4 +177,11 @@ def evaluate(data: ReportData, claims: tuple[Claim, ...] | None = None) -> list[
             cache[cell_id] = per_seed(data, cell_id)
         return cache[cell_id]
 
-    return [judge(values, claim) for claim in (CLAIMS if claims is None else claims)]
+    cells = list(dict.fromkeys(c.cell_id for c in data.cells))
+    return Evidence(values, declared_margins(data), spread_outside(values, cells))
+
+
+def evaluate(data: ReportData, claims: tuple[Claim, ...] | None = None) -> list[Finding]:
+    """A verdict for every claim; claims with a cell the store does not hold are marked 'not run'."""
+    evidence = report_evidence(data)
+    return [judge(evidence, claim) for claim in (CLAIMS if claims is None else claims)]

@@ -1,4 +1,4 @@
-"""The report's Findings section: one verdict per claim with its effect (accuracy points, 95% interval, n), the
+"""The report's Findings section: one verdict per claim with its effect (accuracy points, the tests' interval, n), the
 trials behind it, the seeds that would decide an open claim, and the reduced settings it rests on."""
 
 from __future__ import annotations
@@ -7,21 +7,28 @@ from collections import Counter
 
 from ablab.report.clock import Task3Finding
 from ablab.report.document import Block, BulletList, Heading, Paragraph, Table
-from ablab.report.findings import MARGIN, NOT_RUN, UNDECIDED, Finding
+from ablab.report.compare import ALPHA, DEFAULT_MARGINS, LOOKS, SHARES
+from ablab.report.findings import NOT_RUN, UNDECIDED, Finding
 from ablab.report.load import ReportData
-from ablab.report.stats import MAX_SEEDS_ESTIMATE
-from ablab.report.verdicts import TestResult, fmt_points
+from ablab.report.verdicts import DATASET_NAMES, TestResult, fmt_points
+
+BEYOND = f"> {LOOKS[-1]} (beyond the last planned look)"
 
 RULES = (
-    "Rules (scipy.stats): every test uses the 95% t-interval of a difference of mean test accuracy, paired over the "
-    "seeds both rows hold (else Welch); effects are in accuracy points (×100). 'A better than B' is confirmed when "
-    "the interval is above 0 and refuted when it is at or below 0 ([0, 0]: identical results); 'best of k+1 rows' "
-    "runs the k paired comparisons with Holm's correction (family-wise α = 0.05): confirmed when A beats every "
-    "row, refuted when a row beats A or equals it; 'close/comparable' needs the interval within "
-    f"±{MARGIN}; 'marginally better' a positive mean with the interval within ±{MARGIN}; 'no improvement' an "
-    f"upper end below {MARGIN}. A claim is confirmed when all its tests are, refuted when any is, otherwise not "
-    "decided. 'Seeds to decide': at the observed effect and standard deviation, the seeds per cell whose interval "
-    "would clear the boundary the effect leans to (Holm's strictest level for 'best')."
+    "Rules: every comparison A − B is a paired t-test over the seeds both rows hold (else Welch) with three decided "
+    "outcomes, each a one-sided test at the look's α: better (scipy.stats), worse, or equivalent within the "
+    "dataset's declared margin ±m (two one-sided tests, statsmodels' ttost_paired). The margins, declared before "
+    "the runs: " + ", ".join(f"{DATASET_NAMES.get(d, d)} ±{100 * m:g} pts" for d, m in DEFAULT_MARGINS.items())
+    + " (the test set's binomial standard error; a study's `margins:` overrides them). Seeds are added in planned "
+    f"looks ({', '.join(map(str, LOOKS))} per cell) and α = {ALPHA} is spent across them "
+    f"({', '.join(f'{100 * s:g}%' for s in SHARES)}), so adding seeds does not inflate false decisions. "
+    "'A better than B' is confirmed when A is better, refuted when A is worse or equivalent; 'best of k+1' is "
+    "confirmed when A is better than every rival (each at α), refuted when some rival is at least as good "
+    "(worse or equivalent, Holm over the k); 'close/comparable' is confirmed by equivalence and refuted when the "
+    "difference lies outside ±m; 'marginally better' is better with the interval inside ±m. A claim is confirmed "
+    "when all its tests are and refuted when one is (Holm over its tests). Intervals are the (1 − 2α) intervals "
+    "the one-sided tests read. 'Seeds to decide': the first planned look at which the leaning test has 80% power, "
+    "with the spread measured on the other rows of the same table."
 )
 
 
@@ -48,7 +55,7 @@ def _needed(f: Finding, cost_s: dict[str, float] | None = None) -> str:
         return f"not run at this budget ({f'≈ {more / 60:.0f} min' if more >= 60 else '< 1 min'} more for 2 seeds)"
     if f.verdict != UNDECIDED:
         return ""
-    return str(f.seeds_needed) if f.seeds_needed is not None else f"> {MAX_SEEDS_ESTIMATE} (effect ≈ 0 or no interval)"
+    return str(f.seeds_needed) if f.seeds_needed is not None else BEYOND
 
 
 def _effect(f: Finding) -> str:
@@ -87,7 +94,7 @@ def _task3_row(t: Task3Finding) -> list[str]:
 
 def _test_row(r: TestResult) -> list[str]:
     verdict = r.verdict + (f" ({r.reason})" if r.reason else "")
-    needed = "" if r.verdict != UNDECIDED else (str(r.seeds_needed) if r.seeds_needed else f"> {MAX_SEEDS_ESTIMATE}")
+    needed = "" if r.verdict != UNDECIDED else (str(r.seeds_needed) if r.seeds_needed else BEYOND)
     return [r.description, verdict, fmt_points(r.effect), needed, r.numbers]
 
 
@@ -106,8 +113,8 @@ def _claim_blocks(data: ReportData, f: Finding) -> list[Block]:
     blocks.append(Paragraph(f"{f.trials} finished trials behind its cells" + (
         f"; seeds per cell that would decide it at the observed effect and variance: {_needed(f)}"
         if f.verdict == UNDECIDED else "") + "."))
-    return blocks + [Table(["test", "verdict", "effect (pts, 95% CI, n)", "seeds to decide",
-                            "our numbers (test accuracy)"],
+    return blocks + [Table(["test", "verdict", "effect (pts, interval, n)", "seeds to decide",
+                            "tests, margin and p-values"],
                            [_test_row(r) for r in f.results], [_slug(r.verdict) for r in f.results])]
 
 
@@ -136,7 +143,7 @@ def findings_blocks(data: ReportData, findings: list[Finding], task3: Task3Findi
                   + ", ".join(f"{v} {n}" for v, n in sorted(counts.items()))
                   + f". Decided (confirmed or refuted): {len(decided)} of {len(verdicts)}."),
         Paragraph(RULES, note=True),
-        Table(["id", "claim", "verdict", "decisive effect (pts, 95% CI, n)", "trials", "seeds to decide"],
+        Table(["id", "claim", "verdict", "decisive effect (pts, interval, n)", "trials", "seeds to decide"],
               [_summary_row(data, f) for f in findings] + ([_task3_row(task3)] if task3 else []),
               [_slug(f.verdict) for f in findings] + ([_slug(task3.verdict)] if task3 else [])),
     ]

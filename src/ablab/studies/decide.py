@@ -1,11 +1,12 @@
 """Decision mode: seeds where they decide something, within a time budget.
 
-Every cell starts at `start_seeds` (2) seeds. Then, while the budget lasts, seeds are added one at a time to the
-cells of claims that are still undecided (by the report's own rules, `ablab.report.findings.judge`, on what the
-store holds so far), up to `max_seeds` (5). Which work comes next is chosen by cost per expected decision: a claim
-whose estimate of "seeds to decide" is within reach goes before one that needs dozens, and a cheap MLP seed before
-a CNN one. A claim whose cells cannot all reach 2 seeds within the budget is not started at all ("not run at this
-budget" in the report), so no verdict rests on a cell with one seed.
+Every cell starts at `start_seeds` (2) seeds. Then, while the budget lasts, the cells of claims that are still
+undecided (by the report's own rules, `ablab.report.findings.judge`, on what the store holds so far) are brought to
+the next planned look (`ablab.report.compare.LOOKS`: 3, 5, 8, 12 seeds; α is spent across the looks), up to
+`max_seeds` (12). Which work comes next is chosen by cost per expected decision: a claim whose planned seeds
+(80% power, with the spread measured on the other rows of its table) are within reach goes before one that needs
+more than the cap, and a cheap MLP seed before a CNN one. A claim whose cells cannot all reach 2 seeds within the
+budget is not started at all ("not run at this budget" in the report), so no verdict rests on a cell with one seed.
 
 Costs are measured as it goes: per model, the stored wall time per epoch of its finished trials (a prior until
 the first one lands). The time spent is kept in the store (artifact `decision:<profile>`), so a second run counts
@@ -23,10 +24,13 @@ import time
 from dataclasses import dataclass, field
 
 from ablab.errors import AblabError
-from ablab.report.findings import CLAIMS, Claim, Finding, judge
+from ablab.report.compare import DEFAULT_MARGINS, LOOKS
+from ablab.report.findings import CLAIMS, Claim, Evidence, Finding, judge, spread_outside
+from ablab.report.user_claims import study_claims
 from ablab.report.verdicts import UNDECIDED
 from ablab.store import FINISHED, Store
 from ablab.store.studies import StudyIndex
+from ablab.studies.catalog import builtin_names
 from ablab.studies.expand import StudyTrial, expand
 from ablab.studies.progress import TrialProgress
 from ablab.studies.runner import Driver, RunSummary, prepare_clock_data, record_figure_samples
@@ -59,13 +63,17 @@ class DecisionPolicy:
     `reserve_s` kept for writing the report."""
 
     start_seeds: int = 2
-    max_seeds: int = 5
+    max_seeds: int = LOOKS[-1]
     budget_s: float | None = None
     reserve_s: float = 60.0
 
     def __post_init__(self):
         if not 1 <= self.start_seeds <= self.max_seeds:
             raise AblabError(f"--max-seeds {self.max_seeds}: must be at least the starting {self.start_seeds} seeds")
+
+    def next_look(self, held: int) -> int | None:
+        """The planned look after `held` seeds, within the cap (None: none left)."""
+        return next((n for n in LOOKS if held < n <= self.max_seeds), None)
 
 
 @dataclass
@@ -101,6 +109,9 @@ class Plan:
                 self.by_cell.setdefault((t.table, t.group, t.row, t.dataset), {})[t.seed] = t
         known = set(self.by_cell)
         self.claims = [c for c in claims if all(cell in known for cell in c.cells())]
+        self.margins = dict(DEFAULT_MARGINS)
+        for spec in specs:
+            self.margins.update(spec.margins)
         claimed = {cell for c in self.claims for cell in c.cells()}
         self.free_cells = [cell for cell in self.by_cell if cell not in claimed]
 
@@ -127,6 +138,10 @@ class StoreView:
 
     def finished(self, trial: StudyTrial) -> bool:
         return trial.key in self.rows
+
+    def evidence(self) -> Evidence:
+        """What the report's rules read: these values, the studies' margins, the spread of the other rows."""
+        return Evidence(self.values, self.plan.margins, spread_outside(self.values, list(self.plan.by_cell)))
 
     def epoch_s(self, model: str, batch_size: int | None = None) -> float:
         """Measured mean wall seconds per epoch of this model's trials at this batch size; else of the model's
@@ -166,19 +181,17 @@ def _base_chance(claim: Claim) -> float:
     return min(BASE_CHANCE.get(t.kind, 0.5) for t in claim.tests)
 
 
-OUT_OF_REACH = 2.0  # a claim whose estimate exceeds this × the seed cap gets no more seeds (chance 0)
-
-
 def chance_of_deciding(finding: Finding, target: int, max_seeds: int) -> float:
-    """How likely one more seed decides the claim, from its estimate of the seeds that would decide it. An estimate
-    far beyond the cap (e.g. MLP-4: 137 seeds at 2) is out of reach: its seeds would decide nothing, and went to
-    cells that could (measured: 66 of 221 MLP trials of one quick run went to MLP-4)."""
+    """How likely bringing the claim's cells to the look `target` decides it, from its planned seeds (the first look
+    with 80% power). A claim whose plan lies beyond the cap (e.g. "NAdam is the best of 8": a tie within the margin
+    needs more seeds than 12) is out of reach: its seeds would decide nothing, and go to claims that can."""
     needed = finding.seeds_needed
     if needed is not None and needed <= target:
         return 1.0
-    if needed is not None and needed > OUT_OF_REACH * max_seeds:
-        return 0.0
-    return 0.5 if needed is not None and needed <= max_seeds else 0.1
+    return 0.5 if needed is not None and needed <= max_seeds else 0.0
+
+
+STOP_DONE = "every claim decided, at the seed cap, or out of its reach"
 
 
 class Scheduler:
@@ -220,10 +233,11 @@ class Scheduler:
             return Unit(f"{claim.id} at {self.policy.start_seeds} seeds", base, _base_chance(claim))
         if finding.verdict != UNDECIDED:
             return None
-        target = min(self._held(cell) for cell in cells) + 1
-        if target > self.policy.max_seeds:
+        target = self.policy.next_look(min(self._held(cell) for cell in cells))
+        if target is None:
             return None
-        extra = self._open([self.plan.by_cell[cell][target - 1] for cell in cells if self._held(cell) < target])
+        extra = self._open([self.plan.by_cell[cell][seed] for cell in cells for seed in range(target)
+                            if seed in self.plan.by_cell[cell]])
         chance = chance_of_deciding(finding, target, self.policy.max_seeds)
         return Unit(f"{claim.id} seed {target}", extra, chance) if extra and chance > 0 else None
 
@@ -239,7 +253,8 @@ class Scheduler:
     def next_batch(self, busy: set[str], free_slots: int) -> list[StudyTrial]:
         """Trials for at least `free_slots` workers, or [] (then `stop_reason` says why when nothing is busy)."""
         self.view.refresh()
-        findings = {c.id: judge(self.view.values, c) for c in self.plan.claims}
+        evidence = self.view.evidence()
+        findings = {c.id: judge(evidence, c) for c in self.plan.claims}
         units = self._units(findings, busy)
         left_s = (self.policy.budget_s - self.policy.reserve_s - self.spent_s(busy)
                   if self.policy.budget_s is not None else float("inf"))
@@ -252,7 +267,7 @@ class Scheduler:
             if len(batch) >= free_slots:
                 break
         if not batch and not busy:
-            self.stop_reason = "budget reached" if units else "every claim decided or at the seed cap"
+            self.stop_reason = "budget reached" if units else STOP_DONE
         self.scheduled |= {t.key for t in batch}
         return batch
 
@@ -302,11 +317,19 @@ class Feed:
         return list({t.key: t.spec for t in batch}.values())
 
 
+def decision_claims(specs: list[StudySpec]) -> tuple[Claim, ...]:
+    """The report's claims, and for each user study its declared claims and every row against its reference."""
+    builtin = set(builtin_names())
+    users = [c for s in specs if s.name not in builtin for c in study_claims(s.model_dump(mode="json"))]
+    return CLAIMS + tuple(users)
+
+
 def run_decided(specs: list[StudySpec], store: Store, executor, *, profile: str, policy: DecisionPolicy,
                 data_dir=None, hook: str | None = None, show_progress: bool = True,
-                claims: tuple = CLAIMS) -> tuple[RunSummary, DecisionSummary]:
+                claims: tuple | None = None) -> tuple[RunSummary, DecisionSummary]:
     """Run the studies in decision mode (module docstring) and store every outcome. The executor is closed."""
     start = time.perf_counter()
+    claims = decision_claims(specs) if claims is None else claims
     summary = RunSummary(studies=[s.name for s in specs], profile=profile)
     plan, index = Plan(specs, profile, policy, claims), StudyIndex(store)
     call_hook(hook)
@@ -334,7 +357,8 @@ def run_decided(specs: list[StudySpec], store: Store, executor, *, profile: str,
 
 
 def _decision_summary(plan: Plan, view: StoreView, scheduler: Scheduler) -> DecisionSummary:
-    findings = [judge(view.values, c) for c in plan.claims]
+    evidence = view.evidence()
+    findings = [judge(evidence, c) for c in plan.claims]
     not_started = [f.claim.id for f in findings if any(len(view.values(c)) < plan.policy.start_seeds
                                                        for c in f.claim.cells())]
     return DecisionSummary(scheduler.stop_reason, scheduler.spent_s(set()), len(scheduler.scheduled),

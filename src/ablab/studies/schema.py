@@ -110,8 +110,34 @@ class Profile(ModelProfile):
     models: dict[str, ModelProfile] = Field(default_factory=dict)
 
 
+CLAIM_KINDS = ("better", "worse", "equivalent", "best")
+
+
+class ClaimSpec(_Strict):
+    """A claim of the user's own, decided like the report's: A better than / worse than / equivalent to B (within
+    the margin), or A the best of its group. Rows are named "group/row", or by their label where it is unique."""
+
+    id: str | None = None
+    text: str = ""
+    kind: str
+    a: str = Field(min_length=1)
+    b: str | None = None
+    among: list[str] = Field(default_factory=list)  # `best`: the rivals (default: every row of a's group)
+    datasets: list[str] | None = None  # default: the study's
+    margin: float | None = Field(None, gt=0)  # default: the study's margin for the dataset
+
+    @model_validator(mode="after")
+    def _kind_and_rows(self) -> "ClaimSpec":
+        if self.kind not in CLAIM_KINDS:
+            raise ValueError(f"kind {self.kind!r}: expected one of {', '.join(CLAIM_KINDS)}")
+        if (self.kind == "best") == (self.b is not None):
+            raise ValueError("`best` takes `a` (and `among`), the other kinds `a` and `b`")
+        return self
+
+
 class StudySpec(_Strict):
-    """A study: base config, datasets, rows (vary and/or grid groups), seeds and profiles."""
+    """A study: base config, datasets, rows (vary and/or grid groups), seeds and profiles; the margins its
+    comparisons are decided with (per dataset, in accuracy: 0.002 = 0.2 points) and claims of its own."""
 
     name: str = Field(pattern=NAME_PATTERN)
     title: str = ""
@@ -125,6 +151,16 @@ class StudySpec(_Strict):
     grid: list[GridGroup] = Field(default_factory=list)
     profiles: dict[str, Profile] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    margins: dict[str, float] = Field(default_factory=dict)
+    claims: list[ClaimSpec] = Field(default_factory=list)
+
+    @field_validator("margins")
+    @classmethod
+    def _positive_margins(cls, margins: dict[str, float]) -> dict[str, float]:
+        bad = {d: m for d, m in margins.items() if not 0 < m < 1}
+        if bad:
+            raise ValueError(f"margins {bad}: each is an accuracy difference between 0 and 1 (0.002 = 0.2 points)")
+        return margins
 
     @field_validator("seeds")
     @classmethod
@@ -139,7 +175,21 @@ class StudySpec(_Strict):
         duplicates = sorted({g for g in groups if groups.count(g) > 1})
         if duplicates:
             raise ValueError(f"duplicate group names {duplicates}")
+        for i, claim in enumerate(self.claims):
+            for ref in [claim.a] + ([claim.b] if claim.b else []) + claim.among:
+                self.row_of(ref, f"claims[{i}]")
         return self
+
+    def row_of(self, ref: str, where: str = "") -> tuple[str, str]:
+        """(group, row) of a "group/row" or a unique row label; a name that is neither is the user's to fix."""
+        rows = [(g.group, r.label) for g in self.vary for r in g.rows]
+        group, _, label = ref.rpartition("/")
+        found = [(g, r) for g, r in rows if r == label and (not group or g == group)]
+        if len(found) != 1:
+            known = ", ".join(f"{g}/{r}" for g, r in rows)
+            why = "is ambiguous: name it as group/row" if found else "names no row"
+            raise ValueError(f"{where + ': ' if where else ''}{ref!r} {why}; rows: {known}")
+        return found[0]
 
     def profile(self, name: str) -> Profile:
         """The named profile; `quick` and `full` default to no overrides when the spec has none."""
