@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ablab.errors import AblabError
+
 clock_app = typer.Typer(
     name="clock",
     help="Analog-clock images: generate data sets in the report's format, look at them; read the time from them.",
@@ -30,13 +32,14 @@ def generate_command(
     )),
     n: int = typer.Option(18000, "--n", help="Number of images."),
     size: int = typer.Option(150, "--size", help="Image side in pixels."),
-    seed: int = typer.Option(0, "--seed", help="Same seed, same bytes (whatever --workers)."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Same seed, same bytes (whatever --workers)."),
     workers: int | None = typer.Option(None, "--workers", help="Processes to render on (default: all cores)."),
 ) -> None:
     """Render N labelled clock images (uint8 N×size×size, labels: hour 0-11, minute 0-59) into OUT."""
     from ablab.clock.data.generate import check_arguments, generate, write_clockset
 
     check_arguments(preset, n, size, workers)
+    _check_out_folder(out)
     console = Console(stderr=True)
     start = time.perf_counter()
     with _progress_bar(console) as bar:
@@ -51,6 +54,16 @@ def generate_command(
         f"{n} {preset} clocks at {size}×{size} in {render_s:.1f} s ({n / render_s:.0f} images/s); "
         f"wrote {out} ({clockset.mirrored.mean():.0%} mirrored)"
     )
+
+
+def _check_out_folder(out: Path) -> None:
+    """AblabError (exit 2) before rendering, not after it, when --out cannot be a folder: a file stands there or
+    where one of its folders should be."""
+    existing = out
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise AblabError(f"--out {out}: {existing} is a file, not a folder; pass a folder (created if missing)")
 
 
 def _progress_bar(console: Console) -> Progress:
