@@ -14,6 +14,7 @@ from ablab.commands.study_runs import (
     RayAddressOption, SeedsOption, WorkersOption, decision_policy, run_decision, run_even,
 )
 from ablab.errors import AblabError
+from ablab.studies.report_settings import record_report_settings
 
 QUICK_BUDGET = "30m"  # `make run`: every table of the report on a 2-core CPU
 EvenOption = typer.Option(False, "--even", help="No decision mode: every cell at the profile's seeds (or --seeds).")
@@ -75,6 +76,7 @@ def reproduce(
     except typer.Exit as exit_:  # some trials failed: still report what was stored, then exit non-zero
         failed = exit_
     _record_shipped_reader(store_path)
+    record_report_settings(store_path)
     paths = write_report(store_path, out, profile=profile)
     Console().print(f"report: {paths['html']} and {paths['markdown']}")
     if failed is not None:

@@ -19,6 +19,9 @@ from ablab.report.verdicts import (  # noqa: F401  (re-exported: the report's re
     claim_seeds_needed, combine, fmt_points, run_test,
 )
 M, F = "mnist", "fashion-mnist"
+# The studies the report's claims are about (ablab.studies.builtin): a store holding none of them is reported as
+# the user's own studies.
+REPORT_STUDIES = ("table1", "table2", "table3", "table4", "table5", "table6", "table7", "clock-encodings")
 
 # The tuned reference CNN of the CNN experiments 4–10: RMSprop(lr=0.001), batch 256, 10 epochs, dropout 0.5.
 CNN_REF = (5, "Batch size and epochs", "BS=256 Ep=10")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ablab.report.clock import Task3Finding
-from ablab.report.document import Block, BulletList, Heading, Paragraph, Table
+from ablab.report.document import Block, BulletList, Heading, Image, Paragraph, Table
 from ablab.report.compare import ALPHA, DEFAULT_MARGINS, LOOKS, SHARES
 from ablab.report.findings import NOT_RUN, UNDECIDED, Finding
 from ablab.report.load import ReportData
@@ -82,14 +82,41 @@ def reduction(data: ReportData, finding: Finding) -> str:
             + "; the report's regime is --profile full.")
 
 
-def _summary_row(data: ReportData, f: Finding) -> list[str]:
-    return [f.claim.id, f.claim.text, f.verdict + (" (reduced)" if reduction(data, f) else ""), _effect(f),
-            str(f.trials), _needed(f, _not_run_cost_s(data))]
+REPORT_SETTINGS = "report-settings:verdicts"  # ablab.studies.report_settings puts it into the store
 
 
-def _task3_row(t: Task3Finding) -> list[str]:
-    return [t.id, t.text, t.verdict + (" (reduced)" if t.indicative and t.trials else ""), "–", str(t.trials),
-            t.seeds_text]
+def report_settings(data: ReportData) -> dict | None:
+    """The shipped run at the report's settings (claims' verdicts and where it ran), when the store holds it."""
+    stored = data.artifacts.get(REPORT_SETTINGS)
+    return stored[2] if stored else None
+
+
+def settings_label(shipped: dict) -> str:
+    source = shipped.get("source", {})
+    return (f"report's settings: {', '.join(source.get('devices') or ['?'])} "
+            f"({', '.join(source.get('backends') or [])}), seeds {source.get('seeds')}, "
+            f"{source.get('trials')} trials, {shipped.get('file', '')}")
+
+
+def _at_settings(shipped: dict | None, claim_id: str) -> list[str]:
+    if shipped is None:
+        return []
+    claim = shipped["claims"].get(claim_id)
+    if not claim:
+        return ["–"]
+    return [claim["verdict"] + (f": {claim['effect']}" if claim.get("effect") else "")]
+
+
+def _summary_row(data: ReportData, f: Finding, shipped: dict | None) -> list[str]:
+    reduced = bool(reduction(data, f))
+    return [f.claim.id, f.claim.text, f.verdict + (" (reduced)" if reduced else ""), _effect(f), str(f.trials),
+            _needed(f, _not_run_cost_s(data))] + _at_settings(shipped, f.claim.id)
+
+
+def _task3_row(t: Task3Finding, shipped: dict | None) -> list[str]:
+    reduced = t.indicative and bool(t.trials)
+    return [t.id, t.text, t.verdict + (" (reduced)" if reduced else ""), "–", str(t.trials),
+            t.seeds_text] + (["–"] if shipped is not None else [])
 
 
 def _test_row(r: TestResult) -> list[str]:
@@ -130,23 +157,56 @@ def _task3_blocks(t: Task3Finding) -> list[Block]:
     return blocks + [BulletList(t.details)]
 
 
-def findings_blocks(data: ReportData, findings: list[Finding], task3: Task3Finding | None = None) -> list[Block]:
-    """The Findings heading, its counts and rules, the summary table and one block per claim."""
+def _decided_sentence(findings: list[Finding], task3: Task3Finding | None, shipped: dict | None) -> str:
     verdicts = [f.verdict for f in findings] + ([task3.verdict] if task3 else [])
-    counts = Counter(verdicts)
-    decided = [f.claim.id for f in findings if f.verdict not in (UNDECIDED, NOT_RUN)]
-    decided += [task3.id] if task3 and task3.verdict not in (UNDECIDED, NOT_RUN) else []
-    blocks: list[Block] = [
-        Heading(2, "Findings", "findings"),
-        Paragraph(f"{len(verdicts)} conclusions of the report, each tested on our test accuracies"
+    here = {f.claim.id for f in findings if f.verdict not in (UNDECIDED, NOT_RUN)}
+    here |= {task3.id} if task3 and task3.verdict not in (UNDECIDED, NOT_RUN) else set()
+    there = {k for k, v in (shipped or {}).get("claims", {}).items() if v["verdict"] not in (UNDECIDED, NOT_RUN)}
+    ids = [f.claim.id for f in findings] + ([task3.id] if task3 else [])
+    either = [i for i in ids if i in here or i in there]
+    text = (", ".join(f"{v} {n}" for v, n in sorted(Counter(verdicts).items()))
+            + f". Decided (confirmed or refuted): {len(here)} of {len(ids)} by this run")
+    if shipped is not None:
+        text += f", {len(either)} of {len(ids)} by this run or the shipped run at the report's settings"
+    return text + "."
+
+
+def forest_rows(findings: list[Finding]) -> list[tuple]:
+    """(label, verdict, mean, low, high, margin) in accuracy points, one per claim with a tested effect."""
+    rows = []
+    for f in findings:
+        decisive = next((r for r in f.results if r.verdict == f.verdict), f.results[0] if f.results else None)
+        c = decisive.effect if decisive else None
+        if c is not None and c.low is not None:
+            rows.append((f.claim.id, f.verdict, 100 * c.mean, 100 * c.low, 100 * c.high, 100 * c.margin))
+    return rows
+
+
+def findings_blocks(data: ReportData, findings: list[Finding], task3: Task3Finding | None = None, *,
+                    title: str = "conclusions of the report", forest: str | None = None) -> list[Block]:
+    """The Findings heading, the forest plot, counts and rules, the summary table and one block per claim."""
+    shipped = report_settings(data)
+    count = len(findings) + (1 if task3 else 0)
+    blocks: list[Block] = [Heading(2, "Findings", "findings")]
+    if forest:
+        blocks.append(Image(forest, "Every claim's decisive effect with its interval against the ±margin band "
+                                    "(shaded), coloured by verdict: green confirmed/better, red refuted/worse, blue "
+                                    "equivalent, grey not decided"))
+    blocks += [
+        Paragraph(f"{count} {title}, each tested on our results"
                   + (" (Task 3: common-sense errors)" if task3 else "") + ": "
-                  + ", ".join(f"{v} {n}" for v, n in sorted(counts.items()))
-                  + f". Decided (confirmed or refuted): {len(decided)} of {len(verdicts)}."),
+                  + _decided_sentence(findings, task3, shipped)),
         Paragraph(RULES, note=True),
-        Table(["id", "claim", "verdict", "decisive effect (pts, interval, n)", "trials", "seeds to decide"],
-              [_summary_row(data, f) for f in findings] + ([_task3_row(task3)] if task3 else []),
-              [_slug(f.verdict) for f in findings] + ([_slug(task3.verdict)] if task3 else [])),
     ]
+    blocks.append(Paragraph(f"Fidelity: 'verdict' is this run's (profile {data.profile}; '(reduced)': on the "
+                            "profile's stated reductions, see each table)" + (
+                                f"; the last column is the shipped run at the {settings_label(shipped)} "
+                                "(docs/full-report)" if shipped is not None else "") + ".", note=True))
+    headers = ["id", "claim", "verdict", "decisive effect (pts, interval, n)", "trials", "seeds to decide"]
+    blocks.append(Table(headers + (["at the report's settings (shipped run)"] if shipped is not None else []),
+                        [_summary_row(data, f, shipped) for f in findings]
+                        + ([_task3_row(task3, shipped)] if task3 else []),
+                        [_slug(f.verdict) for f in findings] + ([_slug(task3.verdict)] if task3 else [])))
     for f in findings:
         blocks += _claim_blocks(data, f)
     return blocks + (_task3_blocks(task3) if task3 else [])

@@ -143,3 +143,28 @@ def image_grid(images: list[np.ndarray], captions: list[str], title: str, path: 
     fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
+
+
+VERDICT_COLOURS = {"confirmed": "#2E7D32", "refuted": "#C62828", "not decided": "#9E9E9E", "better": "#2E7D32",
+                   "worse": "#C62828", "equivalent": "#1565C0"}
+
+
+def forest_plot(rows: list[tuple[str, str, float, float, float, float]], path: Path) -> Path | None:
+    """Every claim's decisive effect (accuracy points) with its interval against its ±margin band, coloured by
+    verdict: rows of (label, verdict, mean, low, high, margin), top to bottom. None when there is nothing to draw."""
+    if not rows:
+        return None
+    fig = Figure(figsize=(8.0, 0.38 * len(rows) + 1.3))
+    ax = fig.add_subplot(1, 1, 1)
+    for y, (label, verdict, mean, low, high, margin) in enumerate(reversed(rows)):
+        ax.fill_betweenx([y - 0.4, y + 0.4], -margin, margin, color="#E3F2FD", zorder=0)
+        colour = VERDICT_COLOURS.get(verdict, "#616161")
+        ax.plot([low, high], [y, y], color=colour, linewidth=2.2, zorder=2)
+        ax.plot([mean], [y], "o", color=colour, markersize=5, zorder=3)
+    ax.axvline(0, color="#424242", linewidth=0.8, zorder=1)
+    ax.set_yticks(range(len(rows)), [f"{r[0]} ({r[1]})" for r in reversed(rows)], fontsize=8)
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_xlabel("decisive difference A − B, accuracy points (symlog); band: ±margin", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    fig.tight_layout()
+    return _save(fig, path)

@@ -11,11 +11,12 @@ from ablab.report.aggregate import RowSummary, summarize
 from ablab.report.clock import clock_studies, task3_finding
 from ablab.report.clock_section import clock_blocks
 from ablab.report.document import Block, BulletList, Contents, Heading, Image, Paragraph, Table, to_html, to_markdown
-from ablab.report.findings import CLAIMS, evaluate
-from ablab.report.findings_section import findings_blocks
+from ablab.report.findings import CLAIMS, REPORT_STUDIES, evaluate
+from ablab.report.findings_section import findings_blocks, forest_rows
 from ablab.report.load import ReportData
-from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, learning_curves
+from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, forest_plot, learning_curves
 from ablab.report.stats import Interval
+from ablab.report.user_claims import study_claims
 from ablab.store.studies import bytes_to_arrays
 
 TITLE = "ablab: the report's Tables 1–7 and Task 3, rerun over seeds"
@@ -56,13 +57,14 @@ def _study_table(rows: list[RowSummary]) -> Table:
     return Table(headers, body, classes, numeric={3, 4, 5, 7, 8}, mark_column=6)
 
 
-def _run_info(data: ReportData, summaries: list[RowSummary]) -> list[Block]:
+def _run_info(data: ReportData, summaries: list[RowSummary], seed_report: bool = True) -> list[Block]:
     states = Counter(c.state for c in data.cells)
     unique = {c.key: c for c in data.cells}
     versions = next((c.versions for c in data.cells if c.versions), {})
     seeds = sorted({c.seed for c in data.cells})
     blocks: list[Block] = [
-        Paragraph(f"Reproducing {SOURCE}. Store: {data.store_path}; profile: {data.profile}; generated "
+        Paragraph(f"{'Reproducing ' + SOURCE if seed_report else 'Your studies'}. Store: {data.store_path}; "
+                  f"profile: {data.profile}; generated "
                   f"{dt.datetime.now().strftime('%Y-%m-%d %H:%M')}."),
         Paragraph(f"{len(data.cells)} table cells ({_states(states)}) filled by {len(unique)} distinct trials "
                   "(a row that is the same config as another, such as the reference MLP, is one trial); "
@@ -164,22 +166,35 @@ def write_csvs(data: ReportData, summaries: list[RowSummary], out: Path) -> None
                         r.report_loss])
 
 
+def _findings(data: ReportData, out: Path, seed_report: bool) -> list[Block]:
+    """The report's claims (when its studies are in the store) and every user study's claims, with a forest plot."""
+    users = tuple(c for s in data.studies if s.name not in REPORT_STUDIES for c in study_claims(s.spec))
+    findings = evaluate(data, (CLAIMS if seed_report else ()) + users)
+    forest = forest_plot(forest_rows(findings), out / "findings-forest.png")
+    title = "conclusions of the report" + (" and claims of your studies" if users else "") if seed_report else (
+        "claims of your studies (each row against its group's reference, and the spec's `claims:`)")
+    return findings_blocks(data, findings, task3_finding(data) if seed_report else None, title=title,
+                           forest=forest.name if forest else None)
+
+
 def render(data: ReportData, out: Path) -> dict[str, Path]:
-    """Write index.html, report.md, PNGs and CSVs into `out`; returns their paths."""
+    """Write index.html, report.md, PNGs and CSVs into `out`; returns their paths. A store that holds none of the
+    report's studies is reported as the user's own: their titles, rows and claims."""
     out.mkdir(parents=True, exist_ok=True)
     summaries = summarize(data)
-    findings = evaluate(data, CLAIMS)
-    blocks: list[Block] = [Heading(1, TITLE)]
-    blocks += _run_info(data, summaries)
+    seed_report = not data.studies or any(s.name in REPORT_STUDIES for s in data.studies)
+    title = TITLE if seed_report else "ablab: " + "; ".join(s.title or s.name for s in data.studies)
+    blocks: list[Block] = [Heading(1, title)]
+    blocks += _run_info(data, summaries, seed_report)
     blocks += [Paragraph("Per-seed rows: trials.csv · per-row summary: summary.csv (next to this file).")]
-    blocks.append(Contents([("Findings", "findings"), ("Figure 1", "figure1")]
+    blocks.append(Contents([("Findings", "findings")] + ([("Figure 1", "figure1")] if seed_report else [])
                            + [(s.title.split(":")[0] if s.title else s.name, s.name) for s in data.studies]))
-    blocks += findings_blocks(data, findings, task3_finding(data))
-    blocks += _figure1_blocks(data, out)
+    blocks += _findings(data, out, seed_report)
+    blocks += _figure1_blocks(data, out) if seed_report else []
     blocks += _study_blocks(data, summaries, out)
     blocks += clock_blocks(data, out)
     write_csvs(data, summaries, out)
     (out / "report.md").write_text(to_markdown(blocks))
-    (out / "index.html").write_text(to_html(blocks, TITLE))
+    (out / "index.html").write_text(to_html(blocks, title))
     return {"html": out / "index.html", "markdown": out / "report.md", "trials_csv": out / "trials.csv",
             "summary_csv": out / "summary.csv"}
