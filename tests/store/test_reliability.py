@@ -192,4 +192,5 @@ def test_readers_beside_a_running_study_meet_no_lock_and_lose_nothing(tmp_path):
         assert counts[0] == 0 and counts[-1] == N_TRIALS and counts == sorted(counts)  # none went missing
     rows = Store(path).trials()
     assert len(rows) == N_TRIALS and all(r.state == "complete" and r.attempts == 1 for r in rows)
+    assert {m.key for m in StudyIndex(Store(path)).memberships()} == {r.key for r in rows}  # every cell recorded
     assert _integrity(path) == "ok"
