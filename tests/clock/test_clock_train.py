@@ -116,7 +116,7 @@ def test_study_profiles_cover_every_encoding():
 @pytest.mark.parametrize("flags,expected", [({"avx2", "amx_bf16"}, "bfloat16"), ({"avx512_bf16"}, "bfloat16"),
                                             ({"avx2", "fma"}, "float32"), (set(), "float32")])
 def test_auto_precision_is_bf16_only_where_the_cpu_computes_it(flags, expected):
-    from ablab.clock.read.train import resolve_precision
+    from ablab.precision import resolve_precision
 
     assert resolve_precision("auto", frozenset(flags)) == expected
     assert resolve_precision("float32", frozenset({"amx_bf16"})) == "float32"  # an explicit choice is kept

@@ -66,6 +66,9 @@ class TrialConfig(BaseModel):
     valid_subset: int | None = Field(None, ge=1)
     test_subset: int | None = Field(None, ge=1)
     permutation_seed: int | None = None
+    # "auto": mixed bf16 where the CPU computes it natively, else float32 (ablab.precision). Enters the trial key
+    # only when not float32 (ablab.train.spec), so trials stored before the field keep their keys.
+    precision: Literal["auto", "float32", "bfloat16"] = "float32"
 
     @field_validator("hidden_units", "dense_units")
     @classmethod

@@ -31,7 +31,7 @@ def build_mlp(config: TrialConfig, *, num_classes: int = 10) -> keras.Model:
         x = layers.Dense(units, activation=config.activation, **weight_args(config))(x)
         if config.dropout:
             x = layers.Dropout(config.dropout)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", **weight_args(config))(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", **weight_args(config))(x)
     return keras.Model(inputs, outputs, name="mlp")
 
 
@@ -55,5 +55,5 @@ def build_cnn(config: TrialConfig, *, num_classes: int = 10) -> keras.Model:
         x = layers.Dense(units, activation=config.activation, **weight_args(config))(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(num_classes, activation="softmax", **weight_args(config))(x)
+    outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", **weight_args(config))(x)
     return keras.Model(inputs, outputs, name="cnn")

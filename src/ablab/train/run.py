@@ -12,6 +12,7 @@ import keras
 import numpy as np
 
 from ablab.models import build_model
+from ablab.precision import keras_precision, resolve_precision
 from ablab.models.config import TrialConfig
 from ablab.models.layers import loss_name, make_optimizer
 from ablab.train.spec import TrialResult, TrialSpec
@@ -58,7 +59,8 @@ def _finite(value: float | None) -> bool:
 
 def compile_model(config: TrialConfig, num_classes: int = 10) -> keras.Model:
     """Build and compile the trial's model (optimizer, loss, accuracy, steps_per_execution)."""
-    model = build_model(config, num_classes=num_classes)
+    with keras_precision(getattr(config, "precision", "float32")):
+        model = build_model(config, num_classes=num_classes)
     model.compile(
         optimizer=make_optimizer(config),
         loss=loss_name(config),
@@ -180,7 +182,8 @@ def run_trial(
         test_loss=test_loss if _finite(test_loss) else None,
         test_accuracy=test_accuracy,
         history=_json_safe(history),
-        metrics={"test_loss": test_loss if _finite(test_loss) else str(test_loss), "test_accuracy": test_accuracy},
+        metrics={"test_loss": test_loss if _finite(test_loss) else str(test_loss), "test_accuracy": test_accuracy,
+                 "precision": resolve_precision(spec.config.precision)},
         wall_time_s=time.perf_counter() - start,
         fit_time_s=fit_time_s,
         backend=keras.backend.backend(),

@@ -36,6 +36,16 @@ def canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
+# Fields added after trials were stored, with the value those trials had: left out of the key at that value, so a
+# stored trial keeps its key (and a store its results) when the config gains a field.
+KEY_OMITS_AT = {"precision": "float32"}
+
+
+def key_fields(config: dict) -> dict:
+    """The config as it enters the trial key."""
+    return {k: v for k, v in config.items() if k not in KEY_OMITS_AT or v != KEY_OMITS_AT[k]}
+
+
 @dataclass(frozen=True)
 class TrialSpec:
     """One trial: a validated config and a seed. `study` is a label, not part of the identity."""
@@ -47,7 +57,7 @@ class TrialSpec:
     @property
     def key(self) -> str:
         """First 16 hex digits of sha256 over the canonical JSON of {config, seed}."""
-        payload = canonical_json({"config": self.config.model_dump(mode="json"), "seed": self.seed})
+        payload = canonical_json({"config": key_fields(self.config.model_dump(mode="json")), "seed": self.seed})
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def config_dict(self) -> dict:

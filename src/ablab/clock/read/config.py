@@ -59,7 +59,7 @@ class ClockTrialConfig(BaseModel):
     weight_decay: float = Field(1e-4, ge=0)
     augment: ClockAugment = Field(default_factory=ClockAugment)
     # mixed bf16 is ~1.5× faster on CPUs with AMX/AVX512-BF16 and ~2× slower without them (emulated): "auto"
-    # picks it only where the CPU has them (ablab.clock.read.train.resolve_precision)
+    # picks it only where the CPU has them (ablab.precision.resolve_precision)
     precision: Literal["auto", "float32", "bfloat16"] = "auto"
     eval_presets: tuple[Literal["single", "varied"], ...] = ()  # extra test sets of other presets, n = 10% of n_images
 

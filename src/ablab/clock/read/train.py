@@ -7,7 +7,6 @@ and scores decoded times on the test split with the common-sense error (`ablab.c
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from ablab.clock.read.reader import Reader
 from ablab.clock.read.stage_bar import StageBar
 from ablab.clock.read.stages import get_stage, two_stage_model
 from ablab.errors import AblabError
+from ablab.precision import keras_precision, resolve_precision
 
 Progress = bool | Callable[[dict], None]
 
@@ -52,7 +52,7 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
 
     keras.utils.set_random_seed(seed)
     encoding = get_encoding(config.encoding)
-    with _precision(config.precision):
+    with keras_precision(config.precision):
         reader = build_clock_model(config.model, config.image_size, config.encoding)
     trainer = _training_model(reader, config, seed, encoding)
     steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
@@ -102,7 +102,7 @@ def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockA
         raise AblabError(f"clock model {config.model!r} trains a second stage ({arch.second_stage}) from the clocks' "
                          "landmarks: use it with encoding 'landmarks' on data made by `ablab clock generate`")
     stage = get_stage(arch.second_stage)
-    with _precision(config.precision):
+    with keras_precision(config.precision):
         net = stage.build()
     steps = math.ceil(len(data.train.images) / config.batch_size)
     with StageBar(f"stage 2/2: {arch.second_stage} reader", epochs=arch.second_epochs, steps_per_epoch=steps,
@@ -110,41 +110,6 @@ def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockA
         wall_s = stage.fit(net, data.train, epochs=arch.second_epochs, seed=seed, batch_size=config.batch_size,
                            callbacks=[bar.callback()])
     return two_stage_model(reader, net), wall_s
-
-
-BF16_CPU_FLAGS = frozenset({"amx_bf16", "avx512_bf16"})  # native bf16 matrix math on x86 CPUs
-
-
-def cpu_flags() -> frozenset[str]:
-    """This machine's CPU feature flags (Linux /proc/cpuinfo; empty elsewhere)."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            line = next((l for l in f if l.startswith("flags")), "")
-    except OSError:
-        return frozenset()
-    return frozenset(line.partition(":")[2].split())
-
-
-def resolve_precision(precision: str, flags: frozenset[str] | None = None) -> str:
-    """"auto" → "bfloat16" where the CPU computes bf16 natively, else "float32" (measured on an AMD EPYC without
-    them: a bf16 point-reader epoch took ~2× a float32 one); an explicit choice is kept."""
-    if precision != "auto":
-        return precision
-    return "bfloat16" if (cpu_flags() if flags is None else flags) & BF16_CPU_FLAGS else "float32"
-
-
-@contextlib.contextmanager
-def _precision(precision: str):
-    """Build under Keras' mixed bf16 policy (variables float32, compute bf16; heads stay float32), then restore."""
-    import keras
-
-    before = keras.mixed_precision.global_policy().name
-    keras.mixed_precision.set_global_policy(
-        "mixed_bfloat16" if resolve_precision(precision) == "bfloat16" else "float32")
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy(before)
 
 
 def _training_model(reader, config: ClockTrialConfig, seed: int, encoding):
