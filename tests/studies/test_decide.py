@@ -136,3 +136,18 @@ def test_claims_not_run_at_the_budget_carry_their_estimated_cost(tmp_path):
     meta = StudyIndex(store).artifact("decision:quick")[2]
     costs = meta["not_run_cost_s"]
     assert set(costs) == set(decision.not_started) and all(cost >= 10.0 for cost in costs.values())
+
+
+def test_a_first_trial_measures_a_models_cost_before_its_claims_are_priced(tmp_path):
+    """The CNN's prior (110 s an epoch, measured on another machine) prices this claim's 8 base trials at
+    ~440 s on 2 slots, beyond a 150 s budget; one calibration trial fits, measures 10 s, and the claim then runs."""
+    cnn = parse_spec({
+        "name": "tiny", "table": 9, "model": "cnn", "datasets": ["mnist"], "base": {"epochs": 1}, "seeds": 2,
+        "vary": [{"group": GROUP, "rows": [{"label": k, "set": {"learning_rate": v}} for k, v in ROWS.items()]}],
+    })
+    store = Store(tmp_path / "s.db")
+    summary, decision = run_decided([cnn], store, FakeExecutor(), profile="quick", show_progress=False,
+                                    policy=DecisionPolicy(max_seeds=2, budget_s=150.0, reserve_s=0.0),
+                                    claims=CLAIMS[:1])
+    assert decision.verdicts["EASY"] != "not run" and not decision.not_started
+    assert seeds_of(store, "a") == [0, 1] and seeds_of(store, "b") == [0, 1]

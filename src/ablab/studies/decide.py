@@ -156,6 +156,10 @@ class StoreView:
                      for r in rows]
         return statistics.fmean(per_epoch) * batch_factor(batch_size)
 
+    def measured(self, model: str) -> bool:
+        """Whether a trial of this model is stored (its cost is then measured, not the prior)."""
+        return any(r.config.get("model") == model and r.wall_time_s for r in self.rows.values())
+
     def trial_s(self, trial: StudyTrial) -> float:
         config = trial.spec.config
         model = getattr(config, "model", "")
@@ -175,6 +179,11 @@ BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "mar
 
 
 FREE_ROWS_CHANCE = 0.25
+CALIBRATION_CHANCE = 0.5  # a first trial of a model decides nothing alone, but prices all its claims
+
+
+def _model(trial: StudyTrial) -> str:
+    return getattr(trial.spec.config, "model", "")
 
 
 def _base_chance(claim: Claim) -> float:
@@ -241,8 +250,26 @@ class Scheduler:
         chance = chance_of_deciding(finding, target, self.policy.max_seeds)
         return Unit(f"{claim.id} seed {target}", extra, chance) if extra and chance > 0 else None
 
+    def _calibration_units(self, busy: set[str]) -> list[Unit]:
+        """Per model no trial of which is stored yet: its cheapest open trial of a claim's cell, alone, so that the
+        model's cost is measured on this machine before whole claims are priced from a prior measured elsewhere."""
+        units = []
+        for model in sorted({_model(t) for c in self.plan.claims for cell in c.cells() for t in self.plan.base(cell)}):
+            if self.view.measured(model) or any(_model(t) == model and t.key in busy for t in self._every()):
+                continue
+            open_ = self._open([t for c in self.plan.claims for cell in c.cells() for t in self.plan.base(cell)
+                                if _model(t) == model])
+            if open_:
+                units.append(Unit(f"measure a {model} trial on this machine", [min(open_, key=self.view.trial_s)],
+                                  CALIBRATION_CHANCE))
+        return units
+
+    def _every(self) -> list[StudyTrial]:
+        return [t for cells in self.plan.by_cell.values() for t in cells.values()]
+
     def _units(self, findings: dict[str, Finding], busy: set[str]) -> list[Unit]:
-        units = [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
+        units = self._calibration_units(busy)
+        units += [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
         free = self._open([t for cell in self.plan.free_cells for t in self.plan.base(cell)])
         if free:  # the tables show them, but they decide nothing: after the claims that could be decided
             units.append(Unit("rows outside the claims", free, FREE_ROWS_CHANCE))
