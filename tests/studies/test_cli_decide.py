@@ -1,5 +1,7 @@
 """`ablab study run --decide` and `ablab reproduce --budget` from the command line (tiny data, no real training)."""
 
+import re
+
 import yaml
 
 from test_cli_study import ablab
@@ -14,7 +16,9 @@ def test_study_run_in_decision_mode_runs_two_seeds_per_cell_and_resumes(tmp_path
             "--store", store, "--no-progress")
     first = ablab(*args)
     assert first.returncode == 0, first.stderr
-    assert "ran 8" in first.stdout and "decision mode:" in first.stdout  # 2 rows × 2 datasets × 2 seeds, no claims
+    # 2 rows × 2 datasets × 2 seeds, then seeds for the row-against-reference comparisons still undecided
+    ran = int(re.search(r"ran (\d+)", first.stdout).group(1))
+    assert 8 <= ran <= 2 * 2 * 12 and "decision mode:" in first.stdout
     again = ablab(*args)
     assert again.returncode == 0 and "ran 0" in again.stdout
 

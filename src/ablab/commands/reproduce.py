@@ -8,12 +8,18 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from ablab.clock.read.shipped import shipped_card, shipped_worst
 from ablab.commands._options import DataDirOption, StoreOption
 from ablab.commands.study_runs import (
     BudgetOption, ExecutorOption, GpusPerTrialOption, HookOption, MaxSeedsOption, NoProgressOption, ProfileOption,
-    RayAddressOption, SeedsOption, WorkersOption, decision_policy, run_decision, run_even,
+    RayAddressOption, SeedsOption, WorkersOption, run_and_print, run_options,
 )
 from ablab.errors import AblabError
+from ablab.report import write_report
+from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
+from ablab.store import Store
+from ablab.store.studies import StudyIndex
+from ablab.studies.catalog import builtin_specs
 from ablab.studies.report_settings import record_report_settings
 
 QUICK_BUDGET = "30m"  # `make run`: every table of the report on a 2-core CPU
@@ -28,8 +34,6 @@ def register(root: typer.Typer) -> None:
 
 
 def _studies(profile: str, budgeted: bool, with_clock: bool) -> list:
-    from ablab.studies.catalog import builtin_specs
-
     specs = builtin_specs()
     if budgeted and not with_clock:
         skipped = [s.name for s in specs if s.task == "clock"]
@@ -58,8 +62,6 @@ def reproduce(
 ) -> None:
     """Run every built-in study under a profile, then write the report. Under quick (`make run`) it runs in
     decision mode within --budget 30m: 2 seeds per cell, then seeds only for undecided claims (up to --max-seeds)."""
-    from ablab.report import write_report
-
     if even and budget:
         raise AblabError("--even and --budget: the budget drives the decision mode; drop one of them")
     budget = budget or (QUICK_BUDGET if profile == "quick" and not even and seeds is None else None)
@@ -67,12 +69,10 @@ def reproduce(
     specs = _studies(profile, decide, with_clock)
     failed = None
     try:
-        if decide:
-            run_decision(specs, profile, decision_policy(budget, max_seeds), executor, workers, ray_address,
-                         store_path, cache_dir, hook, no_progress, gpus_per_trial)
-        else:
-            run_even(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
-                 gpus_per_trial)
+        run_and_print(specs, run_options(
+            profile=profile, store_path=store_path, cache_dir=cache_dir, seeds=seeds,
+            budget=budget if decide else None, max_seeds=max_seeds, executor=executor, workers=workers,
+            ray_address=ray_address, hook=hook, no_progress=no_progress, gpus_per_trial=gpus_per_trial))
     except typer.Exit as exit_:  # some trials failed: still report what was stored, then exit non-zero
         failed = exit_
     _record_shipped_reader(store_path)
@@ -86,11 +86,6 @@ def reproduce(
 def _record_shipped_reader(store_path: Path) -> None:
     """The shipped clock reader's card into the store, for the report's Task 3 section (the report reads only the
     store). An install without a shipped reader records nothing."""
-    from ablab.clock.read.shipped import shipped_card, shipped_worst
-    from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
-    from ablab.store import Store
-    from ablab.store.studies import StudyIndex
-
     card, worst = shipped_card(), shipped_worst()
     index = StudyIndex(Store(store_path))
     if card:

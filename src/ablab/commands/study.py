@@ -11,7 +11,7 @@ from rich.table import Table
 from ablab.commands._options import DataDirOption, StoreOption
 from ablab.commands.study_runs import (
     BudgetOption, ExecutorOption, GpusPerTrialOption, HookOption, MaxSeedsOption, NoProgressOption, ProfileOption,
-    RayAddressOption, SeedsOption, WorkersOption, decision_policy, run_decision, run_even,
+    RayAddressOption, SeedsOption, WorkersOption, run_and_print, run_options,
 )
 from ablab.errors import AblabError
 from ablab.studies.catalog import builtin_specs, resolve_spec
@@ -58,12 +58,10 @@ def run(
     """Run a study's unfinished trials (rerunning failed and interrupted ones) and store them. With --decide or
     --budget, seeds go to the cells of claims still undecided (see `ablab reproduce`)."""
     study = resolve_spec(spec)
-    if decide or budget:
-        run_decision([study], profile, decision_policy(budget, max_seeds), executor, workers, ray_address, store_path,
-                     cache_dir, hook, no_progress, gpus_per_trial)
-        return
-    run_even([study], profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
-         gpus_per_trial)
+    run_and_print([study], run_options(
+        profile=profile, store_path=store_path, cache_dir=cache_dir, seeds=seeds, budget=budget, max_seeds=max_seeds,
+        decide=decide, executor=executor, workers=workers, ray_address=ray_address, hook=hook,
+        no_progress=no_progress, gpus_per_trial=gpus_per_trial))
 
 
 @study_app.command("status")

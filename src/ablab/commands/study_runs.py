@@ -1,5 +1,5 @@
-"""Running studies from the command line, shared by `ablab study run` and `ablab reproduce`: the options, the
-executor, an even run (every cell at its seeds) and a decision-mode run (seeds where they decide a claim)."""
+"""Running studies from the command line, shared by `ablab study run` and `ablab reproduce`: the options, parsed
+into one `RunOptions`, one call to the library (`ablab.studies.session.run_specs`), and the lines it prints."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 
 from ablab.commands._options import data_dir
+from ablab.report.compare import LOOKS
+from ablab.studies.decide import DecisionPolicy, parse_budget
+from ablab.studies.session import RunOptions, run_specs
 
 ProfileOption = typer.Option(
     "quick", "--profile", help="quick (this CPU, stated reductions) or full (the report's settings).")
@@ -29,46 +32,34 @@ GpusPerTrialOption = typer.Option(
 BudgetOption = typer.Option(
     None, "--budget", help="Time budget for training, e.g. 30m, 1h30m (decision mode; default under quick: 30m).")
 MaxSeedsOption = typer.Option(
-    12, "--max-seeds", min=2, help="Decision mode: the most seeds a cell gets (planned looks at 2, 3, 5, 8, 12).")
+    LOOKS[-1], "--max-seeds", min=2, help="Decision mode: the most seeds a cell gets (planned looks at 2, 3, 5, 8, 12).")
 
 
 def backend() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")  # set by the entry point from --backend
 
 
-def make_runner(kind: str, workers: int | None, ray_address: str | None, cache: Path, hook: str | None,
-                gpus_per_trial: float | None = None, models: list[str] | None = None):
-    from ablab.studies.executors import make_executor
-
-    return make_executor(
-        kind, workers=workers, data_dir=cache, backend=backend(), ray_address=ray_address, hook=hook,
-        gpus_per_trial=gpus_per_trial, models=models,
-    )
-
-
-def trial_models(specs, profile: str) -> list[str]:
-    """Every model the studies' trials use under `profile` (they set the default GPU fraction)."""
-    from ablab.studies.expand import expand
-
-    return sorted({getattr(t.spec.config, "model", "") for spec in specs for t in expand(spec, profile)})
+def run_options(*, profile: str, store_path: Path, cache_dir: Path | None, seeds: int | None = None,
+                budget: str | None = None, max_seeds: int = LOOKS[-1], decide: bool = False, executor: str = "local",
+                workers: int | None = None, ray_address: str | None = None, hook: str | None = None,
+                no_progress: bool = False, gpus_per_trial: float | None = None) -> RunOptions:
+    """The command line's options as one RunOptions; --decide or --budget choose the decision mode (a bad
+    --budget exits 2 naming it)."""
+    policy = DecisionPolicy(max_seeds=max_seeds, budget_s=parse_budget(budget) if budget else None) if (
+        decide or budget) else None
+    return RunOptions(store_path=store_path, data_dir=data_dir(cache_dir), profile=profile, seeds=seeds,
+                      policy=policy, executor=executor, workers=workers, ray_address=ray_address,
+                      gpus_per_trial=gpus_per_trial, backend=backend(), hook=hook, progress=not no_progress)
 
 
-def run_even(specs, profile, seeds, executor, workers, ray_address, store_path, cache_dir, hook, no_progress,
-             gpus_per_trial=None):
-    """Every unfinished trial of `specs` at their seeds; exit 1 when some trial failed."""
-    from ablab.store import Store
-    from ablab.studies.runner import run_studies
-
-    for spec in specs:
-        spec.profile(profile)  # unknown profile: fail before anything starts
-    cache = data_dir(cache_dir)
-    runner = make_runner(executor, workers, ray_address, cache, hook, gpus_per_trial, trial_models(specs, profile))
-    summary = run_studies(
-        specs, Store(store_path), runner, profile=profile, seeds=seeds, data_dir=cache, hook=hook,
-        show_progress=not no_progress,
-    )
-    print_summary(summary, runner.name)
-    if summary.failed:
+def run_and_print(specs, options: RunOptions) -> None:
+    """Run the studies (`ablab.studies.session.run_specs`), print what ran and, in decision mode, what it decided;
+    exit 1 when some trial failed."""
+    outcome = run_specs(specs, options)
+    print_summary(outcome.summary, outcome.executor)
+    if outcome.decision is not None:
+        print_decision(outcome.decision, options.policy)
+    if outcome.summary.failed:
         raise typer.Exit(1)
 
 
@@ -86,31 +77,6 @@ def print_summary(summary, executor: str) -> None:
     )
     for key, error in list(summary.errors.items())[:5]:
         console.print(f"[red]failed {key}[/red]: {error.splitlines()[0] if error else ''}")
-
-
-def decision_policy(budget: str | None, max_seeds: int):
-    """The decision mode's settings from the command line (a bad --budget exits 2 naming it)."""
-    from ablab.studies.decide import DecisionPolicy, parse_budget
-
-    return DecisionPolicy(max_seeds=max_seeds, budget_s=parse_budget(budget) if budget else None)
-
-
-def run_decision(specs, profile: str, policy, executor: str, workers, ray_address, store_path: Path, cache_dir,
-                 hook, no_progress: bool, gpus_per_trial=None) -> None:
-    """Run `specs` in decision mode and print what it did; exit 1 when some trial failed."""
-    from ablab.store import Store
-    from ablab.studies.decide import run_decided
-
-    for spec in specs:
-        spec.profile(profile)  # unknown profile: fail before anything starts
-    cache = data_dir(cache_dir)
-    runner = make_runner(executor, workers, ray_address, cache, hook, gpus_per_trial, trial_models(specs, profile))
-    summary, decision = run_decided(specs, Store(store_path), runner, profile=profile, policy=policy, data_dir=cache,
-                                    hook=hook, show_progress=not no_progress)
-    print_summary(summary, runner.name)
-    print_decision(decision, policy)
-    if summary.failed:
-        raise typer.Exit(1)
 
 
 def print_decision(decision, policy) -> None:
