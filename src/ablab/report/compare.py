@@ -157,13 +157,10 @@ def compare(a: dict[int, float], b: dict[int, float], margin: float, *, alpha: f
     return _welch(np.array(list(a.values())), np.array(list(b.values())), margin, level)
 
 
-def pooled_sd(groups: list[list[float]]) -> float | None:
-    """Within-group standard deviation pooled over groups of ≥ 2 values (None when there are none)."""
-    usable = [np.asarray(g, dtype=float) for g in groups if len(g) >= 2]
-    dof = sum(len(g) - 1 for g in usable)
-    if dof == 0:
-        return None
-    return math.sqrt(sum(float(((g - g.mean()) ** 2).sum()) for g in usable) / dof)
+def median_sd(groups: list[list[float]]) -> float | None:
+    """The median of the standard deviations of the groups of ≥ 2 values (None when there are none)."""
+    sds = [statistics.stdev(g) for g in groups if len(g) >= 2]
+    return statistics.median(sds) if sds else None
 
 
 def planned_seeds(gap: float, sd_d: float | None, *, tests: int = 1, two_sided: bool = True) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ablab.report.aggregate import per_seed
-from ablab.report.compare import DEFAULT_MARGINS, pooled_sd
+from ablab.report.compare import DEFAULT_MARGINS, median_sd
 from ablab.report.load import ReportData
 from ablab.report.verdicts import (  # noqa: F401  (re-exported: the report's renderers and Task 3 use them)
     CONFIRMED, DATASET_NAMES, NOT_RUN, REFUTED, UNDECIDED, CellId, Evidence, SeedValues, Test, TestResult,
@@ -152,13 +152,14 @@ def judge(evidence: SeedValues | Evidence, claim: Claim) -> Finding:
 
 
 def spread_outside(values: SeedValues, cells: list[CellId]):
-    """σ of a paired difference for planning seeds, measured outside a claim's own cells: √2 × the within-cell
-    standard deviation pooled over the other cells of the same table and dataset (independent runs; pairing by
-    seed only lowers it, so the plan errs on the safe side)."""
+    """σ of a paired difference for planning seeds, measured outside a claim's own cells: √2 × the median
+    within-cell standard deviation of the other cells of the same table and dataset (independent runs; pairing by
+    seed only lowers it). The median, not the pooled value: a few unstable rows (a diverging activation, zero
+    initializers: ±20 points) would otherwise price every claim of their table out of reach."""
     def spread(claim_cells: list[CellId], dataset: str) -> float | None:
         tables = {c[0] for c in claim_cells}
         others = [c for c in cells if c[0] in tables and c[3] == dataset and c not in claim_cells]
-        sd = pooled_sd([list(values(c).values()) for c in others])
+        sd = median_sd([list(values(c).values()) for c in others])
         return None if sd is None else sd * 2 ** 0.5
     return spread
 

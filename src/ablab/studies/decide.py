@@ -179,7 +179,10 @@ BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "mar
 
 
 FREE_ROWS_CHANCE = 0.25
-CALIBRATION_CHANCE = 0.5  # a first trial of a model decides nothing alone, but prices all its claims
+CALIBRATION_CHANCE = 0.5
+# A claim whose plan lies beyond the cap (the plan is an estimate from other rows' spread) gets seeds only after
+# every claim within reach: budget left over still buys looks rather than idling.
+BEYOND_PLAN_CHANCE = 0.05  # a first trial of a model decides nothing alone, but prices all its claims
 
 
 def _model(trial: StudyTrial) -> str:
@@ -193,11 +196,11 @@ def _base_chance(claim: Claim) -> float:
 def chance_of_deciding(finding: Finding, target: int, max_seeds: int) -> float:
     """How likely bringing the claim's cells to the look `target` decides it, from its planned seeds (the first look
     with 80% power). A claim whose plan lies beyond the cap (e.g. "NAdam is the best of 8": a tie within the margin
-    needs more seeds than 12) is out of reach: its seeds would decide nothing, and go to claims that can."""
+    needs more seeds than 12) comes last."""
     needed = finding.seeds_needed
     if needed is not None and needed <= target:
         return 1.0
-    return 0.5 if needed is not None and needed <= max_seeds else 0.0
+    return 0.5 if needed is not None and needed <= max_seeds else BEYOND_PLAN_CHANCE
 
 
 STOP_DONE = "every claim decided, at the seed cap, or out of its reach"
