@@ -16,8 +16,8 @@ BEYOND = f"> {LOOKS[-1]} (beyond the last planned look)"
 
 RULES = (
     "Rules: every comparison A − B is a paired t-test over the seeds both rows hold (else Welch) with three decided "
-    "outcomes, each a one-sided test at the look's α: better (scipy.stats), worse, or equivalent within the "
-    "dataset's declared margin ±m (two one-sided tests, statsmodels' ttost_paired). The margins, declared before "
+    "outcomes: better or worse (the two-sided test at the look's α, read by its sign; scipy.stats), or equivalent "
+    "within the dataset's declared margin ±m (two one-sided tests, statsmodels' ttost_paired). The margins, declared before "
     "the runs: " + ", ".join(f"{DATASET_NAMES.get(d, d)} ±{100 * m:g} pts" for d, m in DEFAULT_MARGINS.items())
     + " (the test set's binomial standard error; a study's `margins:` overrides them). Seeds are added in planned "
     f"looks ({', '.join(map(str, LOOKS))} per cell) and α = {ALPHA} is spent across them "
@@ -26,9 +26,9 @@ RULES = (
     "confirmed when A is better than every rival (each at α), refuted when some rival is at least as good "
     "(worse or equivalent, Holm over the k); 'close/comparable' is confirmed by equivalence and refuted when the "
     "difference lies outside ±m; 'marginally better' is better with the interval inside ±m. A claim is confirmed "
-    "when all its tests are and refuted when one is (Holm over its tests). Intervals are the (1 − 2α) intervals "
-    "the one-sided tests read. 'Seeds to decide': the first planned look at which the leaning test has 80% power, "
-    "with the spread measured on the other rows of the same table."
+    "when all its tests are and refuted when one is (Holm over its tests). Intervals are the (1 − α) intervals "
+    "the better/worse tests read (α: the look's). 'Seeds to decide': the first planned look at which the leaning "
+    "test has 80% power, with the spread measured on the other rows of the same table."
 )
 
 

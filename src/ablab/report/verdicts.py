@@ -87,7 +87,7 @@ class TestResult:
 
 
 def fmt_points(d: Comparison | None) -> str:
-    """A difference in accuracy points (×100) with its (1 − 2α) interval and n."""
+    """A difference in accuracy points (×100) with its (1 − α) interval and n."""
     if d is None or d.mean is None:
         return "no data"
     if d.low is None:
@@ -155,7 +155,7 @@ def _needed(kind: str, c: Comparison, evidence: Evidence, cells: list[CellId], d
 def _numbers(c: Comparison, a: str, b: str) -> str:
     tests = (f"p better {c.p_better:.3g}, worse {c.p_worse:.3g}, equivalent {c.p_equivalent:.3g}"
              if c.p_better is not None else "no test")
-    return (f"{a} − {b}: {fmt_points(c)}, {c.method}, {100 * (1 - 2 * c.alpha):.1f}% interval at α={c.alpha:.3g}, "
+    return (f"{a} − {b}: {fmt_points(c)}, {c.method}, {100 * (1 - c.alpha):.0f}% interval at α={c.alpha:.3g}, "
             f"margin ±{100 * c.margin:g} pts; {tests}; outcome: {c.label()}")
 
 
