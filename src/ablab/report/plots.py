@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from ablab.report.aggregate import RowSummary, mean_curves
 from ablab.report.load import Cell
@@ -164,6 +164,7 @@ def forest_plot(rows: list[tuple[str, str, float, float, float, float]], path: P
     ax.axvline(0, color="#424242", linewidth=0.8, zorder=1)
     ax.set_yticks(range(len(rows)), [f"{r[0]} ({r[1]})" for r in reversed(rows)], fontsize=8)
     ax.set_xscale("symlog", linthresh=1.0)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.set_xlabel("decisive difference A − B, accuracy points (symlog); band: ±margin", fontsize=8)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
