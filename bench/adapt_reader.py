@@ -74,9 +74,10 @@ def step(work: Path, name: str, argv: list[str]) -> dict:
 
 
 def test_metrics(store: Path, model: Path) -> dict:
-    """What `clock train` recorded for `model` (its test split) in clock_models.json next to the store (the
-    latest entry: a rerun overwrites the file)."""
-    entries = json.loads((store.parent / "clock_models.json").read_text())
+    """What `clock train` recorded for `model` (its test split) in the store (the latest: a rerun replaces it)."""
+    from ablab.clock.read.registry import recorded_readers
+
+    entries = recorded_readers(store)
     return next(e["metrics"] for e in reversed(entries) if Path(e["path"]) == model.resolve())
 
 

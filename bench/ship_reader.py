@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -67,12 +66,13 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     `varied` (1,000) and `small` (500) clocks drawn with `seed`, and on 500 of each held-out style family (designs
     `varied` never draws); the "uncertain" threshold chosen on a validation draw (`varied`, 1,000, seed + 10), and
     what it flags of each set's wrong (> 1 min) and right readings. Readings under the threshold are searched for
-    (Reader.search_below), as `read` does. `small` is read again without the search and without the dial finder,
+    (PolarOptions.search_below), as `read` does. `small` is read again without the search and without the dial finder,
     `varied` and the ticks-only upright dials without the upright rule: what each buys. Returns (the scores, the
     worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
     from ablab.clock.draw.families import HELD_OUT_FAMILIES
     from ablab.clock.read.metrics import mistakes_npz
+    from ablab.clock.read.polar_stage import PolarOptions
     from ablab.clock.read.reader import load_reader
     from ablab.clock.read.train import validation_threshold
 
@@ -82,12 +82,14 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     if threshold is None:
         raise SystemExit(f"{model} reads none of the validation clocks right: not a reader to ship")
     scores = {"uncertain_below": round(threshold, 4), "validation_seed": seed + 10}
-    reader = replace(reader, search_below=threshold)  # as `read` and `evaluate` use it
+    mode = PolarOptions.searching(threshold)  # as `read` and `evaluate` read with it
+    reader = reader.with_options(mode)
     scores["test"] = _test_scores(reader, data)
-    without = {"small": [("small_without_search", replace(reader, search_below=0.0)),
-                         ("small_without_finder", replace(reader, find_dial=False, search_below=0.0))],
-               "varied": [("varied_without_upright_rule", replace(reader, upright_share=0.0))],
-               "upright-ticks": [("upright-ticks_without_upright_rule", replace(reader, upright_share=0.0))]}
+    unruled = reader.with_options(mode.with_upright_share(0.0))
+    without = {"small": [("small_without_search", reader.with_options(mode.without_search())),
+                         ("small_without_finder", reader.with_options(mode.without_search().without_finder()))],
+               "varied": [("varied_without_upright_rule", unruled)],
+               "upright-ticks": [("upright-ticks_without_upright_rule", unruled)]}
     sets = (("single", 500), ("varied", 1000), ("small", 500), *((family, 500) for family in HELD_OUT_FAMILIES))
     truth, read, images = [], [], []
     for preset, n in sets:

@@ -14,7 +14,6 @@ set and writes the per-clock errors as JSON. A model that cannot be loaded exits
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import sys
 import time
@@ -46,11 +45,12 @@ def validate(reader, sets: dict, varied, share: float) -> dict:
     threshold chosen on `varied` ("threshold"; as `clock train` chooses it: None, and no search, for a reader that
     reads none of them right)."""
     from ablab.clock.read.metrics import cse_minutes
+    from ablab.clock.read.polar_stage import PolarOptions
     from ablab.clock.read.train import validation_threshold
 
-    reader = dataclasses.replace(reader, upright_share=share, search_below=0.0)
+    reader = reader.with_options(PolarOptions().with_upright_share(share))
     threshold = validation_threshold(reader, varied.images, varied.labels)
-    reader = dataclasses.replace(reader, search_below=threshold or 0.0)
+    reader = reader.with_options(PolarOptions.searching(threshold).with_upright_share(share))
     out: dict = {"threshold": threshold}
     for name, clocks in {"varied": varied, **sets}.items():
         print(f"  {name:14s}", end=" ", flush=True)  # a set takes 10–80 s to read on 2 cores

@@ -54,8 +54,10 @@ def test_frame_encoding_trains_with_camera_and_refuses_without(tmp_path):
         train_reader(config, 0, bare)
 
 
-def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path):
+def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path, monkeypatch):
     import keras
+
+    import ablab.clock.data.generate as generate_module
 
     from ablab.clock.read.train import run_clock_trial
 
@@ -68,7 +70,11 @@ def test_run_clock_trial_generates_once_saves_a_stock_loadable_reader(tmp_path):
     assert len(cached) == 2  # the single set and the extra varied test set
     model = keras.saving.load_model(tmp_path / "m.keras")
     assert model.name.split("__")[1] == "landmarks" and model.input_shape[1:] == (64, 64, 1)
-    run_clock_trial(config.model_copy(update={"epochs": 1}), 4, data_dir=tmp_path / "data")
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("a second trial on the same data rendered it again")
+
+    monkeypatch.setattr(generate_module, "generate", no_rendering)
+    run_clock_trial(config.model_copy(update={"epochs": 1}), 4, data_dir=tmp_path / "data")  # another trial
     assert sorted(p.name for p in (tmp_path / "data").iterdir()) == cached  # reused, not regenerated
 
 

@@ -244,7 +244,7 @@ def test_an_adapted_reader_saves_its_parents_polar_net_and_cuts_where_that_one_s
 
     from ablab.clock.read.networks import build_clock_model
     from ablab.clock.read.polar_net import build_polar_net
-    from ablab.clock.read.polar_stage import fitted_cut
+    from ablab.clock.read.polar_stage import fitted_cut, read_dials
     from ablab.clock.read.reader import Reader
     from ablab.clock.read.stages import CUT_SUFFIX, reader_parts, two_stage_model
 
@@ -258,7 +258,8 @@ def test_an_adapted_reader_saves_its_parents_polar_net_and_cuts_where_that_one_s
     assert all(np.array_equal(a, b) for a, b in zip(cut.get_weights(), cutting.get_weights()))
     reader = Reader.of(loaded)
     images = varied_part.images[:4]
-    _, _, (centre, _) = reader._read_found(images, None)
+    _, _, (centre, _) = read_dials(reader.dial_points, reader.second_net.predict_on_batch, images,
+                                   cut_predict=reader.geometry_net.predict_on_batch)
     points = reader.dial_points(images)
     assert np.allclose(centre, fitted_cut(cutting.predict_on_batch, images, points)[0], atol=1e-5)
     assert not np.allclose(centre, fitted_cut(reading.predict_on_batch, images, points)[0], atol=1e-3)

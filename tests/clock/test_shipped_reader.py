@@ -62,17 +62,16 @@ def test_clock_read_needs_no_training(fresh, tmp_path, capsys):
 
 def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure():
     """`single` clocks pasted at an eighth of a bigger cluttered picture, off centre: below the card's threshold the
-    reader looks again in a grid of squares of the picture (Reader.search_below), as `read` and `evaluate` do.
+    reader looks again in a grid of squares of the picture (PolarOptions.search_below), as `read` and `evaluate` do.
     (Since `varied` trains on dials down to 0.3 of the picture, the first read finds a clock at a third, or even a
     fifth, by itself: measured, 3 of 3 both ways; at an eighth 0 of 3 without the search, 2 with it.)"""
-    from dataclasses import replace
-
     from ablab.clock.data.images import resize_gray
+    from ablab.clock.read.polar_stage import PolarOptions
 
     clocks = generate("single", 3, size=150, seed=FRESH_SEED, workers=1)
     rng = np.random.default_rng(0)
     reader = load_reader(SHIPPED_READER)
-    searching = replace(reader, search_below=shipped_card()["uncertain_below"])
+    searching = reader.with_options(PolarOptions.searching(shipped_card()["uncertain_below"]))
     right_first = right_searched = 0
     for k, (image, corner) in enumerate(zip(clocks.images, [(20, 30), (1030, 40), (525, 1040)])):
         picture = rng.integers(60, 200, (1200, 1200)).astype(np.uint8)  # clutter
@@ -85,20 +84,20 @@ def test_a_small_off_centre_clock_is_searched_for_when_the_first_read_is_unsure(
 
 
 def test_a_reader_you_trained_is_called_uncertain_under_the_threshold_recorded_for_it(fresh, tmp_path, capsys):
-    """`read` takes the threshold `clock train` recorded beside the store (reader.recorded_threshold), not only the
+    """`read` takes the threshold `clock train` recorded in the store (registry.recorded_threshold), not only the
     shipped card's: here a copy of the shipped reader recorded with a threshold no reading reaches."""
     import shutil
 
-    from ablab.clock.read.reader import record_model, recorded_threshold
+    from ablab.clock.read.registry import record_model, recorded_threshold
 
     mine = tmp_path / "models" / "mine.keras"
     mine.parent.mkdir()
     shutil.copyfile(SHIPPED_READER, mine)
     store = tmp_path / "ablab.db"
-    assert recorded_threshold(mine, tmp_path, store) is None
-    record_model(tmp_path, mine, "landmarks", {"mean_cse_min": 0.1, "uncertain_below": 1.01})
-    assert recorded_threshold(mine, tmp_path, store) == 1.01
-    assert recorded_threshold(SHIPPED_READER, tmp_path, store) == shipped_card()["uncertain_below"]
+    assert recorded_threshold(mine, store) is None
+    record_model(store, mine, "landmarks", {"mean_cse_min": 0.1, "uncertain_below": 1.01})
+    assert recorded_threshold(mine, store) == 1.01
+    assert recorded_threshold(SHIPPED_READER, store) == shipped_card()["uncertain_below"]
     picture = tmp_path / "clock.png"
     Image.fromarray(fresh.images[0]).save(picture)
     code, out, err = run_cli(["clock", "read", str(picture), "--store", str(store)], capsys)

@@ -92,16 +92,19 @@ def test_tta_views_find_the_dot_with_one_batch_per_chunk(chunk):
 
 def test_landmark_reader_reads_with_tta_and_agrees_with_evaluate(tmp_path):
     """An untrained point reader: `read` (8 copies in one batch per image) and a read of all images at once give
-    the same times; a one-view Reader reads too."""
+    the same times, and `evaluate` (train.evaluate_reader, what `clock evaluate` and a trial's test scoring call)
+    scores exactly those readings, against any labels; a one-view Reader reads too."""
     from PIL import Image
 
+    from ablab.clock.read.metrics import summarize
     from ablab.clock.read.networks import build_clock_model
     from ablab.clock.read.reader import Reader, load_reader, read_files
+    from ablab.clock.read.train import evaluate_reader
 
     path = tmp_path / "lm.keras"
     build_clock_model("clock-quick", 64, "landmarks").save(path)
     reader = load_reader(path)
-    images = np.random.default_rng(3).integers(0, 256, (3, 64, 64)).astype(np.uint8)
+    images = np.random.default_rng(3).integers(0, 256, (6, 64, 64)).astype(np.uint8)
     files = []
     for i, img in enumerate(images):
         Image.fromarray(img).save(tmp_path / f"{i}.png")
@@ -109,9 +112,13 @@ def test_landmark_reader_reads_with_tta_and_agrees_with_evaluate(tmp_path):
     readings = read_files(reader, files)
     assert reader.views == TTA_ANGLES_DEG and reader.stage is None
     labels, _ = reader.read(images)
-    assert [(r.hour, r.minute) for r in readings] == [tuple(v) for v in labels]
+    read_labels = np.array([(r.hour, r.minute) for r in readings])
+    assert read_labels.tolist() == labels.tolist()
     once, _ = Reader(reader.net, reader.encoding).read(images)
     assert once.shape == labels.shape
+    truth = np.random.default_rng(4).integers(0, [12, 60], (6, 2))  # any clock times: both score the same readings
+    assert evaluate_reader(reader, images, truth) == summarize(truth, read_labels)
+    assert evaluate_reader(reader, images, read_labels)["mean_cse_min"] == 0.0
 
 
 def test_view_geometry_tells_mirror_images_and_the_12_direction():

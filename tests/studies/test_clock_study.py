@@ -35,17 +35,24 @@ def tiny_clock_spec():
         "base": {"preset": "single", "image_size": 32, "n_images": 40, "epochs": 1, "batch_size": 16,
                  "precision": "float32"},
         "vary": [{"group": "Encoding", "rows": [{"label": e, "set": {"encoding": e}}
-                                                for e in ("periodic",)]}],
+                                                for e in ("periodic", "hands")]}],
     })
 
 
-def test_a_clock_study_renders_its_data_once_and_stores_each_trials_errors(tmp_path):
+def test_a_clock_study_renders_its_data_once_and_stores_each_trials_errors(tmp_path, monkeypatch):
+    """Two trials (two encodings) on one data set: it is rendered once, by the driver, and both read it."""
+    import ablab.clock.data.generate as generate_module
+
+    renders = []
+    real_generate = generate_module.generate
+    monkeypatch.setattr(generate_module, "generate", lambda *a, **k: renders.append(a) or real_generate(*a, **k))
     store = Store(tmp_path / "s.db")
     data_dir = tmp_path / "data"
     summary = run_studies([tiny_clock_spec()], store, make_executor("local", workers=0, data_dir=data_dir),
                           profile="quick", data_dir=data_dir, show_progress=False)
-    assert summary.complete == 1 and summary.failed == 0
-    assert [p.name for p in data_dir.iterdir()] == ["clock-single-32px-n40-seed0"]  # rendered once, by the driver
+    assert summary.complete == 2 and summary.failed == 0 and len(store.trials()) == 2
+    assert [p.name for p in data_dir.iterdir()] == ["clock-single-32px-n40-seed0"]  # one data set...
+    assert len(renders) == 1  # ...rendered once, not once a trial
     index = StudyIndex(store)
     for row in store.trials():
         assert row.metrics["n"] == 4 and 0 <= row.metrics["mean_cse_min"] <= 360

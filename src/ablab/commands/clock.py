@@ -13,6 +13,9 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ablab.clock.data.dataset import SHEET_FILE, read_clock_dir
+from ablab.clock.data.generate import check_arguments, generate, write_clockset
+from ablab.clock.draw.sheet import contact_sheet
 from ablab.errors import AblabError
 
 clock_app = typer.Typer(
@@ -36,8 +39,6 @@ def generate_command(
     workers: int | None = typer.Option(None, "--workers", help="Processes to render on (default: all cores)."),
 ) -> None:
     """Render N labelled clock images (uint8 N×size×size, labels: hour 0-11, minute 0-59) into OUT."""
-    from ablab.clock.data.generate import check_arguments, generate, write_clockset
-
     check_arguments(preset, n, size, workers)
     _check_out_folder(out)
     console = Console(stderr=True)
@@ -85,10 +86,6 @@ def show_command(
     columns: int = typer.Option(6, "--columns", help="Images per row."),
 ) -> None:
     """Write a contact sheet of the first N images, each labelled HH:MM (and M if mirrored)."""
-    from ablab.clock.data.dataset import SHEET_FILE, read_clock_dir
-    from ablab.clock.draw.sheet import contact_sheet
-    from ablab.errors import AblabError
-
     if n < 1:
         raise AblabError(f"--n must be at least 1 (got {n})")
     data = read_clock_dir(directory)

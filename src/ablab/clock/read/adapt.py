@@ -19,7 +19,6 @@ layers under the frozen offset and radius heads, the cuts drifted, and on `light
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from typing import Callable
@@ -231,7 +230,7 @@ def adapt_reader(reader: Reader, images: np.ndarray, labels: np.ndarray, *, budg
         net.get_layer(name).trainable = False
     score = None
     if valid is not None:
-        candidate = dataclasses.replace(reader, second_net=net, cut_net=reader.geometry_net, search_below=0.0)
+        candidate = reader.with_reading_net(net).with_options(reader.options.without_search())
         valid_images, valid_labels = valid[0][:VALID_IMAGES], np.asarray(valid[1][:VALID_IMAGES])
         score = lambda: evaluate_reader(candidate, valid_images, valid_labels)["mean_cse_min"]  # noqa: E731
     info = fit_label_only(net, strips, labels, budget_s=budget_s - strips_s, seed=seed, score=score,

@@ -14,15 +14,23 @@ to learn), FIRST_CUT_SHARE of them at the first cut's reach and the rest fitted 
 each reach ±10%, so the two stages train independently. Dials that show mirroring (numerals) are also read
 reversed (a mirror image: mirror flag toggled, every direction φ → −φ, the offset's x negated), which balances the
 one-in-five mirrored dials.
+
+Reading a picture (read_pictures) goes further in the stage's reading mode (PolarOptions): a dial it measured small
+is cut out and read again (the dial finder), and a reading still unsure is looked for in a grid of squares of the
+picture (the search). Both, and every constant they use, live here.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Callable
 
 import numpy as np
 
+from ablab.clock.data.images import crop_gray, resize_gray
 from ablab.clock.data.landmarks import LANDMARKS
 from ablab.clock.read import polar
 
@@ -33,18 +41,34 @@ CENTRE_JITTER = 2.0 / 75.0  # normalized units: 2 px at 150 px (σ of a normal p
 REACH_JITTER = 0.1  # ± fraction of the reach (uniform)
 READ_VIEWS = ((1.0, 0), (0.95, 2), (1.05, 4))  # (reach factor, columns turned) of the last cut, averaged
 REACH_LIMITS = (0.4, 1.4)  # a fitted reach is kept within these (normalized units)
-# The camera rule of the world: wall clocks hang upright, give or take a few degrees; a dial with no cue to its 12 is
-# read as such a clock (since stop 25 only a dial that shows no mirror cue: decode_polar, shows_mirror_cue).
-# UPRIGHT_SHARE of all clocks are taken to hang so: the prior then outweighs the reader's own
-# preference among a ticks-only dial's twelve look-alike 12s up to about 130 to 1 (at 0.5: 15 to 1, and 21 of 300
-# upright ticks-only validation dials read with the 12 at another hour mark). The reading's confidence is stated
-# under CONFIDENCE_SHARE, even odds: weighed by the stronger prior, a dial turned away from upright that shows its
-# 12 lost confidence it had earned (the "uncertain" threshold fell 0.578 → 0.508, and fewer small dials were
-# searched for: stop 19). UPRIGHT_SHARE was chosen on validation draws (seed 1010), again for the reader of stop 22
-# (docs/clock_reader.md).
+# The camera rule of the world: wall clocks hang upright, give or take a few degrees; a dial that shows no mirror cue
+# (decode_polar, shows_mirror_cue) is read as such a clock. UPRIGHT_SHARE of all clocks are taken to hang so: the
+# prior then outweighs the reader's own preference among a ticks-only dial's twelve look-alike 12s up to about 130 to
+# 1 (at 0.5: 15 to 1, and 21 of 300 upright ticks-only validation dials read with the 12 at another hour mark).
+# UPRIGHT_SHARE was chosen on validation draws (seed 1010; docs/clock_reader.md). The reading's confidence is stated
+# under CONFIDENCE_SHARE, even odds: weighed by the stronger prior, a dial turned away from upright that shows its 12
+# lost confidence it had earned (the "uncertain" threshold fell 0.578 → 0.508, and fewer small dials were searched).
 UPRIGHT_SHARE = 0.9
 CONFIDENCE_SHARE = 0.5
 UPRIGHT_SIGMA_DEG = 10.0
+# A dial measured smaller than ZOOM_BELOW (its radius in normalized units, 1 = half the picture's side) is cut out
+# at ZOOM_TO: the middle of the sizes the reader trained on (`varied` dials reach 0.6–0.94).
+ZOOM_BELOW, ZOOM_TO = 0.5, 0.75
+# A reading less sure than PolarOptions.search_below (the reader's "uncertain" threshold, in `read` and `evaluate`)
+# is looked for again (_search): a dial at 0.3–0.5 of the frame, off centre, whose centre the point reader missed
+# (on 73% of `small` validation dials it was more than 0.2 radii off; where it was not, they read 0.7 min).
+# A 3×3 grid of squares reaching 0.55 each, 0.45 apart (normalized units), proposes where dials are (PROPOSAL_RADIUS:
+# the radii kept); each proposal is cut out again from the whole picture at ZOOM_TO and read, and the surest
+# reading counts if at least SEARCH_SURE sure: cut around a part of a big hard dial, a reading is now and then
+# sure and wrong. SEARCH_SURE was chosen on validation draws (seed 1010, 150 px, 300 each of `small` and of the
+# held-out families) as the lowest at which no family lost more than one dial to the search: at 0.98, `small` 115 →
+# 69 min mean (the squares' own readings reached 79 at 0.97), `held-out` 12.7 → 13.7 (one dial), the rest
+# unchanged. Confidence was the only rule that separated: readings agreeing across proposals, or proposals outside
+# the first dial, lost 2–49 dials of the big ones. ~1 s more for each reading searched.
+SEARCH_GRID, SEARCH_HALF, SEARCH_STEP = 3, 0.55, 0.45
+PROPOSAL_RADIUS = (0.1, ZOOM_BELOW)  # normalized units: a smaller "dial" is a numeral or a knob
+PROPOSAL_APART = 0.05  # normalized units: proposals closer than this are one
+SEARCH_SURE = 0.98
 _TARGETS = ("minute_tip", "hour_tip", "dial12")  # landmarks behind polar.ANGLES, in that order
 
 
@@ -192,7 +216,7 @@ def mirror_verdict(forward: np.ndarray, reversed_: np.ndarray | None = None) -> 
     taken for an unmirrored one both ways (the camera rule: only a dial that shows the mirror is mirrored). A
     verdict of "mirrored" therefore stands only where the reversed read does not also say it. Chosen on validation
     draws (seed 1010, the polar stage alone): dials read with the wrong mirror side 8 → 2 of 600 on `varied`, mean
-    5.13 → 4.72 min; six held-out families 7.55 → 7.27 min (docs/clock_reader.md, stop 25)."""
+    5.13 → 4.72 min; six held-out families 7.55 → 7.27 min (docs/clock_reader.md)."""
     mirrored = np.asarray(forward, np.float64).reshape(-1) > 0.5
     if reversed_ is None:
         return mirrored
@@ -249,3 +273,117 @@ def read_polar(predict, images: np.ndarray, points: np.ndarray, upright_share: f
     outputs = polar_outputs(predict, images, points, cut_predict=cut_predict)
     labels, confidence = decode_polar(outputs, upright_share)
     return labels, confidence, (outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN)
+
+
+# ---------------------------------------------------------------- reading pictures: the reading mode, finder, search
+
+
+@dataclass(frozen=True)
+class PolarOptions:
+    """The polar stage's reading mode. The default is how a reader reads without an "uncertain" threshold;
+    `searching(threshold)` how `read` and `evaluate` read with one; the `without_*` modes measure what each part
+    buys (bench/ship_reader.py)."""
+
+    find_dial: bool = True  # read a dial measured smaller than ZOOM_BELOW again, cut out around it at ZOOM_TO
+    upright_share: float = UPRIGHT_SHARE  # the world's share of upright clocks (the 12's prior); 0: no upright rule
+    search_below: float = 0.0  # search the picture for a dial where a reading is less sure than this; 0: never
+
+    @classmethod
+    def searching(cls, below: float | None) -> PolarOptions:
+        """As `read` and `evaluate` read with the reader's "uncertain" threshold `below` (None: no search)."""
+        return cls(search_below=below or 0.0)
+
+    def without_search(self) -> PolarOptions:
+        return replace(self, search_below=0.0)
+
+    def without_finder(self) -> PolarOptions:
+        return replace(self, find_dial=False)
+
+    def with_upright_share(self, share: float) -> PolarOptions:
+        """This mode with another prior share of upright clocks (0: the upright rule off)."""
+        return replace(self, upright_share=share)
+
+
+Points = Callable[[np.ndarray], np.ndarray]  # uint8 (N, S, S) → the point reader's (N, 7, 2) points
+
+
+def read_pictures(points: Points, predict, images: np.ndarray, originals: list[np.ndarray] | None = None, *,
+                  options: PolarOptions = PolarOptions(), cut_predict=None) -> tuple[np.ndarray, np.ndarray]:
+    """The stage's reading in the mode `options`: uint8 (N, S, S) at the reader's size (`originals`: the same
+    pictures at their own size, when given) → (labels int (N, 2) [hour, minute], confidence (N,)).
+
+    read_dials first; a reading still less sure than options.search_below is looked for in a grid of squares of the
+    picture (_search), and the surest reading kept. points is the point reader's pass, predict the polar reader's,
+    cut_predict the one that places the cuts if another (read_polar)."""
+    read = partial(_read_once, points, predict, options.upright_share, cut_predict)
+    labels, confidence, _ = _read_found(read, images, originals, options.find_dial)
+    pictures = images if originals is None else originals
+    for i in np.flatnonzero(confidence < options.search_below):
+        found = _search(read, pictures[i], images.shape[1], options.find_dial)
+        if found is not None and found[1] > confidence[i]:
+            labels[i], confidence[i] = found
+    return labels, confidence
+
+
+def read_dials(points: Points, predict, images: np.ndarray, originals: list[np.ndarray] | None = None, *,
+               options: PolarOptions = PolarOptions(), cut_predict=None) -> tuple:
+    """read_polar, then with options.find_dial a dial it measured smaller than ZOOM_BELOW cut out around the centre
+    it found, at ZOOM_TO (from `originals` when given), and read again; the surer of the two readings is kept.
+    → (labels (N, 2), confidence (N,), the dial first measured: (centre (N, 2), radius (N,)), normalized units)."""
+    read = partial(_read_once, points, predict, options.upright_share, cut_predict)
+    return _read_found(read, images, originals, options.find_dial)
+
+
+def _read_once(points: Points, predict, upright_share: float, cut_predict, images: np.ndarray) -> tuple:
+    return read_polar(predict, images, points(images), upright_share, cut_predict)
+
+
+def _read_found(read, images: np.ndarray, originals, find_dial: bool) -> tuple:
+    """read_dials with `read` (_read_once bound to its networks and prior)."""
+    labels, confidence, (centre, radius) = read(images)
+    pictures = images if originals is None else originals
+    small = np.flatnonzero(radius < ZOOM_BELOW) if find_dial else np.zeros(0, np.int64)
+    if small.size:
+        size = images.shape[1]
+        crops = np.stack([crop_gray(pictures[i], centre[i], radius[i] / ZOOM_TO, size) for i in small])
+        zoomed, zoomed_confidence, _ = read(crops)
+        surer = zoomed_confidence >= confidence[small]
+        labels[small[surer]], confidence[small[surer]] = zoomed[surer], zoomed_confidence[surer]
+    return labels, confidence, (centre, radius)
+
+
+def _search(read, picture: np.ndarray, size: int, find_dial: bool) -> tuple[np.ndarray, float] | None:
+    """The surest reading of the dials that squares of the picture propose (_proposals), each cut out again
+    from the whole picture around it at ZOOM_TO and read as read_dials reads, if at least SEARCH_SURE sure; else
+    None. A square seldom holds all of a small dial, so its own reading is not used, only where it saw one. size:
+    the reader's input side (px)."""
+    proposals = _proposals(read, picture, size)
+    if not proposals:
+        return None
+    side = min(picture.shape[:2])
+    crops = [crop_gray(picture, centre, radius / ZOOM_TO, max(size, round(radius / ZOOM_TO * side)))
+             for centre, radius in proposals]
+    small = np.stack([resize_gray(crop, size) for crop in crops])
+    labels, confidence, _ = _read_found(read, small, crops, find_dial)
+    best = int(np.argmax(confidence))
+    if confidence[best] < SEARCH_SURE:
+        return None
+    return labels[best], float(confidence[best])
+
+
+def _proposals(read, picture: np.ndarray, size: int) -> list[tuple[np.ndarray, float]]:
+    """Dials smaller than ZOOM_BELOW that SEARCH_GRID × SEARCH_GRID squares reaching SEARCH_HALF each (at the
+    picture's own resolution) find: [(centre (2,), radius)] in the picture's normalized units, inside it, one
+    per place (those within PROPOSAL_APART of an earlier one dropped)."""
+    steps = SEARCH_STEP * (np.arange(SEARCH_GRID) - (SEARCH_GRID - 1) / 2)
+    squares = np.array([(x, y) for y in steps for x in steps])  # each lies inside the picture: not moved
+    side = max(size, round(SEARCH_HALF * min(picture.shape[:2])))
+    crops = np.stack([resize_gray(crop_gray(picture, c, SEARCH_HALF, side), size) for c in squares])
+    _, _, (centre, radius) = read(crops)
+    centre, radius = squares + centre * SEARCH_HALF, radius * SEARCH_HALF
+    proposals: list[tuple[np.ndarray, float]] = []
+    for c, r in zip(centre, radius):
+        inside = np.abs(c).max() < 1.0 and PROPOSAL_RADIUS[0] < r < PROPOSAL_RADIUS[1]
+        if inside and all(np.linalg.norm(c - seen) > PROPOSAL_APART for seen, _ in proposals):
+            proposals.append((c, float(r)))
+    return proposals

@@ -26,9 +26,10 @@ class SecondStage:
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
     fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
-    # (predict, images uint8 (N, S, S), points (N, 7, 2), *, upright_share, cut_predict) → (labels (N, 2),
-    # confidence (N,), the dial read: (centre (N, 2), radius (N,)) in normalized units, 1 = half the image side);
-    # cut_predict (None: predict) is the forward pass that says where to cut
+    # (points, predict, images uint8 (N, S, S), originals, *, options, cut_predict) → (labels (N, 2), confidence
+    # (N,)): points maps images to the point reader's (N, 7, 2) points, predict is the stage network's forward pass,
+    # cut_predict (None: predict) the one that says where to cut, options the stage's reading mode
+    # (polar_stage.PolarOptions), originals the pictures at their own size (None: the images)
     read: Callable[..., tuple]
 
 
@@ -38,7 +39,8 @@ CUT_SUFFIX = "_cut"  # a nested stage network named <stage net><CUT_SUFFIX> plac
 def _polar_stage() -> SecondStage:
     # only the centre is used, and the polar reader's own offset head corrects it: the point reader reads once
     # (measured: the 8-view centre read no better after the polar reader's fits, and cost 12 ms of a 42 ms read)
-    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, polar_stage.fit_polar_net, polar_stage.read_polar)
+    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, polar_stage.fit_polar_net,
+                       polar_stage.read_pictures)
 
 
 STAGES: dict[str, Callable[[], SecondStage]] = {"polar": _polar_stage}
