@@ -75,7 +75,7 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
     test_pred, _ = read_all(reading, data.test.images, progress is True)  # once: metrics and worst readings
     metrics = summarize(data.test.labels, test_pred)
     threshold = validation_threshold(reading, data.valid.images, data.valid.labels, progress is True)
-    if threshold is not None:  # `read` and `evaluate` use it (reader.recorded_threshold)
+    if threshold is not None:  # `read` and `evaluate` use it (registry.recorded_threshold)
         metrics["uncertain_below"] = threshold
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
