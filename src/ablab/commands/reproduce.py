@@ -16,7 +16,7 @@ from ablab.commands.study_runs import (
 )
 from ablab.errors import AblabError
 from ablab.report import write_report
-from ablab.report.clock_section import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
+from ablab.report.clock import SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT
 from ablab.store import Store
 from ablab.store.studies import StudyIndex
 from ablab.studies.catalog import builtin_specs

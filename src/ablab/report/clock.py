@@ -258,6 +258,7 @@ def task3_finding(data: ReportData) -> Task3Finding | None:
 
 
 SHIPPED_ARTIFACT = "clock:shipped-reader"  # the shipped reader's card, put in the store by `ablab reproduce`
+SHIPPED_WORST_ARTIFACT = "clock:shipped-reader-worst"  # its worst held-out readings (npz), put there alike
 READER_FIGURES = (("varied", "fresh `varied` clocks"), ("held-out", "designs it never saw (six held-out families)"))
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ablab.report.clock import (
-    CHANCE_MIN, LEARNS_BELOW_MIN, REPORT_SECTIONS, SHIPPED_ARTIFACT, EncodingSummary, best, clock_studies, clock_time,
-    interval_text, report_outcome, stored_errors, summarize_encodings, why_not, worst_readings,
+    CHANCE_MIN, LEARNS_BELOW_MIN, REPORT_SECTIONS, SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT, EncodingSummary, best,
+    clock_studies, clock_time, interval_text, report_outcome, stored_errors, summarize_encodings, why_not, worst_readings,
 )
 from ablab.report.document import Block, Heading, Image, Paragraph, Table
 from ablab.report.load import Cell, ReportData
@@ -105,7 +105,6 @@ def write_clock_csv(summaries: list[EncodingSummary], path: Path) -> None:
                        + [v for m in METRICS for v in (s.intervals[m].mean, s.intervals[m].low, s.intervals[m].high)])
 
 
-SHIPPED_WORST_ARTIFACT = "clock:shipped-reader-worst"  # its worst held-out readings (npz), put there alike
 SHIPPED_ROWS = (("single", "fresh `single` clocks (the report's kind: one clock, any rotation, a fifth mirrored)"),
                 ("varied", "fresh `varied` clocks (any of our designs)"),
                 ("small", "fresh `small` clocks (a varied dial at 0.3–0.5 of the frame, off centre, on clutter)"),

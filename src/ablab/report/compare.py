@@ -25,9 +25,16 @@ import statistics
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
-from statsmodels.stats.power import TTestPower
-from statsmodels.stats.weightstats import ttost_ind, ttost_paired
+
+from ablab.report.stats import scipy_stats
+
+
+def _statsmodels():
+    """statsmodels' TOST and power, imported on first use (~1 s: every `ablab` command imports this module, most
+    never test anything)."""
+    from statsmodels.stats import power, weightstats
+
+    return power, weightstats
 
 ALPHA = 0.05
 LOOKS = (2, 3, 5, 8, 12)  # seeds per cell at which the decision mode reads the tests
@@ -118,10 +125,10 @@ def _paired(a: np.ndarray, b: np.ndarray, margin: float, alpha: float) -> Compar
     d = a - b
     if np.ptp(d) <= SAME:
         return _degenerate(d, margin, alpha, "paired t")
-    greater = sps.ttest_rel(a, b, alternative="greater")
+    greater = scipy_stats().ttest_rel(a, b, alternative="greater")
     ci = greater.confidence_interval(1.0 - alpha / 2.0)  # one-sided bound at α/2: its low end is the 1 − α interval's
     p_greater, half = float(greater.pvalue), float(d.mean() - ci.low)
-    equivalent, (_, p_above_low, _), (_, p_below_upp, _) = ttost_paired(a, b, -margin, margin)
+    equivalent, (_, p_above_low, _), (_, p_below_upp, _) = _statsmodels()[1].ttost_paired(a, b, -margin, margin)
     apart = min(1.0, 2.0 * min(1.0 - p_below_upp, 1.0 - p_above_low))
     return Comparison(len(d), float(d.mean()), float(d.std(ddof=1)), float(ci.low), float(d.mean() + half),
                       p_greater, 1.0 - p_greater, float(equivalent), apart, margin, alpha, "paired t")
@@ -131,12 +138,12 @@ def _welch(a: np.ndarray, b: np.ndarray, margin: float, alpha: float) -> Compari
     n = min(len(a), len(b))
     if np.ptp(a) <= SAME and np.ptp(b) <= SAME:
         return _degenerate(np.full(n, a.mean() - b.mean()), margin, alpha, "Welch t")
-    test = lambda side, shift=0.0: sps.ttest_ind(a - shift, b, equal_var=False, alternative=side)  # noqa: E731
+    test = lambda side, shift=0.0: scipy_stats().ttest_ind(a - shift, b, equal_var=False, alternative=side)  # noqa
     ci = test("two-sided").confidence_interval(1.0 - alpha)
     mean = float(a.mean() - b.mean())
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     apart = min(1.0, 2.0 * min(float(test("greater", margin).pvalue), float(test("less", -margin).pvalue)))
-    equivalent = float(ttost_ind(a, b, -margin, margin, usevar="unequal")[0])
+    equivalent = float(_statsmodels()[1].ttost_ind(a, b, -margin, margin, usevar="unequal")[0])
     return Comparison(n, mean, se * math.sqrt(n), float(ci.low), float(ci.high), float(test("greater").pvalue),
                       float(test("less").pvalue), equivalent, apart, margin, alpha, "Welch t")
 
@@ -172,7 +179,7 @@ def planned_seeds(gap: float, sd_d: float | None, *, tests: int = 1, two_sided: 
         return None
     if sd_d == 0.0:
         return LOOKS[0]
-    power = TTestPower()
+    power = _statsmodels()[0].TTestPower()
     for n in LOOKS:
         level = look_alpha(n) / max(1, tests) / (2 if two_sided else 1)
         if power.power(effect_size=gap / sd_d, nobs=n, alpha=level, alternative="larger") >= POWER:
