@@ -115,8 +115,8 @@ def _test_scores(reader, data: Path) -> dict:
     from ablab.clock.read.train import evaluate_reader
 
     _say(f"scoring the test split of {data}")
-    splits = load(data)
-    metrics = evaluate_reader(reader, images_for(reader, splits.x_test, str(data)), splits.y_test)
+    test = load(data).test
+    metrics = evaluate_reader(reader, images_for(reader, test.images, str(data)), test.labels)
     return {k: metrics[k] for k in FIELDS}
 
 

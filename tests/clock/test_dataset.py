@@ -24,19 +24,24 @@ def write_dir(path, n=50, *, images=None, labels=None, extras=True):
 
 def test_splits_are_80_10_10_disjoint_and_complete(tmp_path):
     splits = load(write_dir(tmp_path / "d", n=50), seed=0)
-    assert (len(splits.x_train), len(splits.x_valid), len(splits.x_test)) == (40, 5, 5)
-    indices = np.concatenate([splits.index_train, splits.index_valid, splits.index_test])
+    assert (len(splits.train), len(splits.valid), len(splits.test)) == (40, 5, 5)
+    index_train, index_valid, index_test = split_indices(50, 0)
+    indices = np.concatenate([index_train, index_valid, index_test])
     assert sorted(indices.tolist()) == list(range(50))
-    assert np.array_equal(splits.x_valid[:, 0, 0], splits.index_valid)  # images follow their index
-    assert np.array_equal(splits.y_test[:, 1], splits.index_test % 60)  # labels follow their image
-    assert splits.x_train.dtype == np.uint8 and splits.y_train.dtype == np.int64
-    assert splits.mirrored is not None and splits.rotation_deg.shape == (50,)
+    assert np.array_equal(splits.train.images[:, 0, 0], index_train)  # images follow their index
+    assert np.array_equal(splits.valid.images[:, 0, 0], index_valid)
+    assert np.array_equal(splits.test.labels[:, 1], index_test % 60)  # labels follow their image
+    assert splits.train.images.dtype == np.uint8 and splits.train.labels.dtype == np.int64
+    frame = splits.valid.frame  # the camera follows its image too
+    assert frame is not None and frame.landmarks is None
+    assert np.array_equal(frame.rotation_deg, np.linspace(0, 359, 50)[index_valid])
+    assert np.array_equal(frame.mirrored, index_valid % 5 == 0)
 
 
 def test_splits_are_deterministic_by_seed(tmp_path):
     d = write_dir(tmp_path / "d", n=50)
-    assert np.array_equal(load(d, seed=3).index_test, load(d, seed=3).index_test)
-    assert not np.array_equal(load(d, seed=3).index_test, load(d, seed=4).index_test)
+    assert np.array_equal(load(d, seed=3).test.images, load(d, seed=3).test.images)
+    assert not np.array_equal(load(d, seed=3).test.images, load(d, seed=4).test.images)
     train, valid, test = split_indices(18000, 0)
     assert (len(train), len(valid), len(test)) == (14400, 1800, 1800)
 
@@ -45,7 +50,8 @@ def test_original_format_two_files_only(tmp_path):
     d = write_dir(tmp_path / "orig", n=20, extras=False)
     data = read_clock_dir(d)
     assert data.rotation_deg is None and data.mirrored is None and data.meta == {}
-    assert len(load(d).x_train) == 16
+    splits = load(d)
+    assert len(splits.train) == 16 and splits.train.frame is None
 
 
 def test_trailing_channel_axis_is_accepted(tmp_path):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ablab.clock.data import dataset
-from ablab.clock.data.generate import generate, sample_rng, sample_time, write_clockset
+from ablab.clock.data.generate import generate, sample_rng, sample_time, write_clock_dir
 from ablab.errors import AblabError
 
 N = 16
@@ -65,14 +65,14 @@ def test_bad_arguments_are_user_errors():
 
 def test_written_set_loads_back(tmp_path):
     clocks = generate("varied", 20, size=48, seed=9, workers=1)
-    write_clockset(clocks, tmp_path / "set")
+    write_clock_dir(clocks, tmp_path / "set")
     for name in ("images.npy", "labels.npy", "rotation_deg.npy", "mirrored.npy", "meta.json", "contact_sheet.png"):
         assert (tmp_path / "set" / name).is_file(), name
     meta = json.loads((tmp_path / "set" / "meta.json").read_text())
     assert (meta["preset"], meta["seed"], meta["n"], meta["size"]) == ("varied", 9, 20, 48)
     data = dataset.read_clock_dir(tmp_path / "set")
     assert np.array_equal(data.images, clocks.images) and np.array_equal(data.labels, clocks.labels)
-    assert np.array_equal(data.mirrored, clocks.mirrored)
+    assert np.array_equal(data.mirrored, clocks.mirrored) and data.meta == clocks.meta
 
 
 def test_cli_generate_then_show(tmp_path):

@@ -51,21 +51,20 @@ def test_hand_tips_lie_on_hand_ink(varied_set):
 
 
 def test_a_directory_carries_its_landmarks_and_a_set_without_them_is_refused_for_landmarks(varied_set, tmp_path):
-    from ablab.clock.data.dataset import load
-    from ablab.clock.data.generate import write_clockset
-    from ablab.clock.data.sets import from_splits
+    from ablab.clock.data.dataset import load, split_indices
+    from ablab.clock.data.generate import write_clock_dir
     from ablab.clock.read.encodings import get_encoding
 
-    write_clockset(varied_set, tmp_path / "set")
-    arrays = from_splits(load(tmp_path / "set"))
+    write_clock_dir(varied_set, tmp_path / "set")
+    arrays = load(tmp_path / "set")
     assert arrays.train.frame.landmarks.shape == (len(arrays.train), len(LANDMARKS), 2)
-    index = load(tmp_path / "set").index_train
+    index = split_indices(len(varied_set), 0)[0]
     np.testing.assert_array_equal(arrays.train.frame.landmarks, varied_set.landmarks[index])
     np.testing.assert_array_equal(arrays.train.frame.mirror_cue, varied_set.mirror_cue[index])
     np.save(tmp_path / "set" / "landmarks.npy", varied_set.landmarks[:3])
     with pytest.raises(AblabError, match="landmarks.npy: wrong shape"):
         load(tmp_path / "set")
     (tmp_path / "set" / "landmarks.npy").unlink()
-    part = from_splits(load(tmp_path / "set")).train
+    part = load(tmp_path / "set").train
     with pytest.raises(AblabError, match="regenerate"):
         get_encoding("landmarks").targets(part.labels, part.frame)

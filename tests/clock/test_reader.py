@@ -92,7 +92,7 @@ def test_read_json_lists_every_file(saved_reader, clock_images, tmp_path, capsys
 
 
 def test_evaluate_json_on_arrays_and_on_a_directory(saved_reader, clock_images, tmp_path, capsys):
-    from ablab.clock.data.generate import write_clockset
+    from ablab.clock.data.generate import write_clock_dir
 
     np.save(tmp_path / "x.npy", clock_images.images)
     np.save(tmp_path / "y.npy", clock_images.labels)
@@ -102,7 +102,7 @@ def test_evaluate_json_on_arrays_and_on_a_directory(saved_reader, clock_images, 
     assert code == 0
     assert list(result) == ["n", "mean_cse_min", "median_cse_min", "within_1min", "within_5min", "hour_accuracy"]
     assert result["n"] == 6 and 0 <= result["mean_cse_min"] <= 360
-    write_clockset(clock_images, tmp_path / "set")
+    write_clock_dir(clock_images, tmp_path / "set")
     code, out, _ = run_cli([*argv, "--data", str(tmp_path / "set"), "--split", "all"], capsys)
     assert code == 0 and json.loads(out)["n"] == 6
 

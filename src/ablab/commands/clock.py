@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from ablab.clock.data.dataset import SHEET_FILE, read_clock_dir
-from ablab.clock.data.generate import check_arguments, generate, write_clockset
+from ablab.clock.data.generate import check_arguments, generate, write_clock_dir
 from ablab.clock.draw.sheet import contact_sheet
 from ablab.errors import AblabError
 
@@ -45,15 +45,15 @@ def generate_command(
     start = time.perf_counter()
     with _progress_bar(console) as bar:
         task = bar.add_task(f"rendering {preset} clocks", total=n)
-        clockset = generate(
+        clocks = generate(
             preset, n, size=size, seed=seed, workers=workers,
             progress=lambda done, total: bar.update(task, completed=done),
         )
     render_s = time.perf_counter() - start
-    write_clockset(clockset, out)
+    write_clock_dir(clocks, out)
     console.print(
         f"{n} {preset} clocks at {size}×{size} in {render_s:.1f} s ({n / render_s:.0f} images/s); "
-        f"wrote {out} ({clockset.mirrored.mean():.0%} mirrored)"
+        f"wrote {out} ({clocks.mirrored.mean():.0%} mirrored)"
     )
 
 

@@ -119,8 +119,8 @@ def _evaluation_arrays(data, split, images, labels):
     if split == "all":
         d = read_clock_dir(data)
         return d.images, d.labels, str(data)
-    s = load(data)
-    return s.x_test, s.y_test, f"{data} (test split)"
+    test = load(data).test
+    return test.images, test.labels, f"{data} (test split)"
 
 
 @clock_app.command("read")

@@ -1,6 +1,7 @@
 """Load a clock data set directory: the report's format (images.npy uint8 (N, H, W), labels.npy int (N, 2) =
 [hour 0-11, minute 0-59]), as `ablab clock generate` writes it or as the original data set comes (just those two
-files). Everything is validated, with errors naming the file and the problem; splits are 80/10/10 by seed.
+files). Everything is validated, with errors naming the file and the problem. A set in memory is a ClockData
+(generate.generate renders one); load splits it 80/10/10 by seed into ClockArrays of ClockParts.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ablab.clock.data.parts import ClockArrays, ClockPart, Frame
 from ablab.errors import AblabError
 
 IMAGES_FILE = "images.npy"
@@ -26,40 +28,34 @@ MIN_SAMPLES_TO_SPLIT = 10
 
 @dataclass
 class ClockData:
-    """A validated directory: images uint8 (N, H, W), labels int64 (N, 2); rotation_deg float64 (N,), mirrored
-    bool (N,), landmarks float32 (N, 7, 2) and mirror_cue bool (N,) when the directory has them (generated sets
-    do, the original does not); meta.json's content or {}."""
+    """A clock data set, loaded from a directory (read_clock_dir) or rendered (generate.generate): images uint8
+    (N, H, W), labels int64 (N, 2) = [hour 0-11, minute 0-59]; the camera per image (rotation_deg float64 (N,),
+    mirrored bool (N,)), its landmarks float32 (N, 7, 2) and mirror_cue bool (N,) where known (generated sets have
+    them, the original data set does not); meta.json's content ({} without one) and where it came from."""
 
     images: np.ndarray
     labels: np.ndarray
-    rotation_deg: np.ndarray | None
-    mirrored: np.ndarray | None
-    meta: dict
-    source: str
-    landmarks: np.ndarray | None = None
-    mirror_cue: np.ndarray | None = None
-
-
-@dataclass
-class ClockSplits:
-    """Train/valid/test (80/10/10) of a clock directory; index_* are positions in the directory's arrays."""
-
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_valid: np.ndarray
-    y_valid: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    index_train: np.ndarray
-    index_valid: np.ndarray
-    index_test: np.ndarray
-    source: str
-    seed: int
-    meta: dict = field(default_factory=dict)
-    rotation_deg: np.ndarray | None = None  # whole-directory arrays; index them with index_*
+    rotation_deg: np.ndarray | None = None
     mirrored: np.ndarray | None = None
     landmarks: np.ndarray | None = None
     mirror_cue: np.ndarray | None = None
+    meta: dict = field(default_factory=dict)
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def take(self, index) -> ClockPart:
+        """The images at `index` with their labels, and their camera and landmarks where the set has a camera."""
+        frame = None
+        if self.rotation_deg is not None and self.mirrored is not None:
+            pick = lambda values: None if values is None else values[index]  # noqa: E731
+            frame = Frame(self.rotation_deg[index], self.mirrored[index], pick(self.landmarks), pick(self.mirror_cue))
+        return ClockPart(self.images[index], self.labels[index], frame)
+
+    def split(self, seed: int) -> ClockArrays:
+        """Train/valid/test 80/10/10 at split_indices(len(self), seed)."""
+        return ClockArrays(*(self.take(index) for index in split_indices(len(self), seed)))
 
 
 def _load_npy(path: Path) -> np.ndarray:
@@ -158,28 +154,10 @@ def split_indices(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return order[n_valid + n_test :], order[:n_valid], order[n_valid : n_valid + n_test]
 
 
-def load(directory: str | Path, *, seed: int = 0) -> ClockSplits:
+def load(directory: str | Path, *, seed: int = 0) -> ClockArrays:
     """Load a clock directory and split it 80/10/10, deterministically by `seed`."""
     data = read_clock_dir(directory)
-    n = len(data.labels)
-    if n < MIN_SAMPLES_TO_SPLIT:
-        raise AblabError(f"{Path(directory) / LABELS_FILE}: {n} samples; need at least {MIN_SAMPLES_TO_SPLIT} to split")
-    train, valid, test = split_indices(n, seed)
-    return ClockSplits(
-        x_train=data.images[train],
-        y_train=data.labels[train],
-        x_valid=data.images[valid],
-        y_valid=data.labels[valid],
-        x_test=data.images[test],
-        y_test=data.labels[test],
-        index_train=train,
-        index_valid=valid,
-        index_test=test,
-        source=data.source,
-        seed=seed,
-        meta=data.meta,
-        rotation_deg=data.rotation_deg,
-        mirrored=data.mirrored,
-        landmarks=data.landmarks,
-        mirror_cue=data.mirror_cue,
-    )
+    if len(data) < MIN_SAMPLES_TO_SPLIT:
+        raise AblabError(f"{Path(directory) / LABELS_FILE}: {len(data)} samples; "
+                         f"need at least {MIN_SAMPLES_TO_SPLIT} to split")
+    return data.split(seed)

@@ -12,7 +12,6 @@ import math
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import numpy as np
 
 from ablab import __version__
 from ablab.clock.data import dataset
+from ablab.clock.data.dataset import ClockData
 from ablab.clock.data.landmarks import LANDMARKS, style_landmarks
 from ablab.clock.draw.presets import parse_preset
 from ablab.clock.draw.render import render_sample
@@ -29,26 +29,6 @@ from ablab.errors import AblabError
 
 MINUTES_PER_HALF_DAY = 720
 MAX_CHUNK = 250  # samples per task: small enough for a smooth progress bar, large enough to amortize pickling
-
-
-@dataclass
-class ClockSet:
-    """A generated set: images uint8 (N, size, size), labels int64 (N, 2) = [hour 0-11, minute 0-59],
-    the camera per sample (rotation_deg float64 (N,), mirrored bool (N,)), its landmarks float32 (N, 7, 2) and
-    whether its dial shows a mirror image as one (mirror_cue bool (N,)), and how it was made."""
-
-    images: np.ndarray
-    labels: np.ndarray
-    rotation_deg: np.ndarray
-    mirrored: np.ndarray
-    landmarks: np.ndarray
-    mirror_cue: np.ndarray
-    preset: str
-    seed: int
-    size: int
-
-    def __len__(self) -> int:
-        return len(self.labels)
 
 
 def sample_rng(seed: int, index: int) -> np.random.Generator:
@@ -63,7 +43,7 @@ def sample_time(rng: np.random.Generator) -> tuple[int, int]:
 
 
 def render_range(preset: str, seed: int, start: int, stop: int, size: int):
-    """Render samples start..stop-1; returns (start, {ClockSet array field: that slice's values})."""
+    """Render samples start..stop-1; returns (start, {ClockData array field: that slice's values})."""
     count = stop - start
     out = _empty_arrays(count, size)
     for k in range(count):
@@ -78,7 +58,7 @@ def render_range(preset: str, seed: int, start: int, stop: int, size: int):
 
 
 def _empty_arrays(n: int, size: int) -> dict[str, np.ndarray]:
-    """The per-sample arrays of a ClockSet of n samples, unfilled."""
+    """The per-sample arrays of a ClockData of n samples, unfilled."""
     return {"images": np.empty((n, size, size), np.uint8), "labels": np.empty((n, 2), np.int64),
             "rotation_deg": np.empty(n, np.float64), "mirrored": np.empty(n, bool),
             "landmarks": np.empty((n, len(LANDMARKS), 2), np.float32), "mirror_cue": np.empty(n, bool)}
@@ -109,10 +89,11 @@ def generate(
     seed: int,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> ClockSet:
+) -> ClockData:
     """Render n clocks of `preset` at size×size with `seed`, on `workers` processes (default: all cores).
 
-    progress(done, total) is called after each chunk. workers=1 renders in this process (no pool).
+    progress(done, total) is called after each chunk. workers=1 renders in this process (no pool). The set's meta is
+    what its meta.json records (set_meta).
     """
     check_arguments(preset, n, size, workers)
     workers = min(workers or os.cpu_count() or 1, n)
@@ -125,7 +106,8 @@ def generate(
         done += count
         if progress is not None:
             progress(done, n)
-    return ClockSet(**arrays, preset=preset, seed=seed, size=size)
+    meta = set_meta(preset, seed, n, size, float(np.mean(arrays["mirrored"])))
+    return ClockData(**arrays, meta=meta, source=f"generated {preset} clocks, seed {seed}")
 
 
 def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
@@ -142,33 +124,33 @@ def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
             yield future.result()
 
 
-def write_clockset(clockset: ClockSet, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
-    """Write the set in the report's format (images.npy, labels.npy) plus the camera (rotation_deg.npy,
-    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), meta.json and a labelled contact sheet of the
-    first `sheet_count` images. Returns the directory."""
+def write_clock_dir(data: ClockData, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
+    """Write a generated set in the report's format (images.npy, labels.npy) plus the camera (rotation_deg.npy,
+    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), meta.json (data.meta) and a labelled contact
+    sheet of the first `sheet_count` images. Returns the directory."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    np.save(out / dataset.IMAGES_FILE, clockset.images)
-    np.save(out / dataset.LABELS_FILE, clockset.labels)
-    np.save(out / dataset.ROTATION_FILE, clockset.rotation_deg)
-    np.save(out / dataset.MIRRORED_FILE, clockset.mirrored)
-    np.save(out / dataset.LANDMARKS_FILE, clockset.landmarks)
-    np.save(out / dataset.MIRROR_CUE_FILE, clockset.mirror_cue)
-    (out / dataset.META_FILE).write_text(json.dumps(clockset_meta(clockset), indent=2) + "\n")
-    k = min(sheet_count, len(clockset))
-    sheet = contact_sheet(clockset.images[:k], clockset.labels[:k], clockset.mirrored[:k])
+    np.save(out / dataset.IMAGES_FILE, data.images)
+    np.save(out / dataset.LABELS_FILE, data.labels)
+    np.save(out / dataset.ROTATION_FILE, data.rotation_deg)
+    np.save(out / dataset.MIRRORED_FILE, data.mirrored)
+    np.save(out / dataset.LANDMARKS_FILE, data.landmarks)
+    np.save(out / dataset.MIRROR_CUE_FILE, data.mirror_cue)
+    (out / dataset.META_FILE).write_text(json.dumps(data.meta, indent=2) + "\n")
+    k = min(sheet_count, len(data))
+    sheet = contact_sheet(data.images[:k], data.labels[:k], data.mirrored[:k])
     sheet.save(out / dataset.SHEET_FILE)
     return out
 
 
-def clockset_meta(clockset: ClockSet) -> dict:
+def set_meta(preset: str, seed: int, n: int, size: int, mirrored_fraction: float) -> dict:
     """What meta.json records: enough to regenerate the same bytes (preset, seed, n, size, ablab version)."""
     return {
         "format": "ablab-clock/1",
-        "preset": clockset.preset,
-        "seed": clockset.seed,
-        "n": len(clockset),
-        "size": clockset.size,
+        "preset": preset,
+        "seed": seed,
+        "n": n,
+        "size": size,
         "ablab_version": __version__,
         "labels": "int64 (N, 2): [hour 0-11 (12 o'clock is 0), minute 0-59], the time the unmirrored clock shows",
         "files": {
@@ -180,5 +162,5 @@ def clockset_meta(clockset: ClockSet) -> dict:
             "mirror_cue": dataset.MIRROR_CUE_FILE,
             "contact_sheet": dataset.SHEET_FILE,
         },
-        "mirrored_fraction": float(np.mean(clockset.mirrored)),
+        "mirrored_fraction": mirrored_fraction,
     }

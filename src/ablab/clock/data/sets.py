@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ablab.clock.data.dataset import load
-from ablab.clock.data.parts import ClockArrays, ClockPart, Frame
+from ablab.clock.data.parts import ClockArrays, ClockPart
 
 
 def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path,
@@ -18,7 +18,7 @@ def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Pa
     folder = Path(data_dir) / f"clock-{preset}-{size}px-n{n_images}-seed{seed}"
     if not (folder / "labels.npy").exists():
         _generate_into(folder, preset, n_images, size=size, seed=seed, workers=workers)
-    return from_splits(load(folder, seed=seed))
+    return load(folder, seed=seed)
 
 
 def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, workers: int | None) -> None:
@@ -26,35 +26,14 @@ def _generate_into(folder: Path, preset: str, n: int, *, size: int, seed: int, w
     import os
     import shutil
 
-    from ablab.clock.data.generate import generate, write_clockset
+    from ablab.clock.data.generate import generate, write_clock_dir
 
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
-    write_clockset(generate(preset, n, size=size, seed=seed, workers=workers), tmp, sheet_count=36)
+    write_clock_dir(generate(preset, n, size=size, seed=seed, workers=workers), tmp, sheet_count=36)
     try:
         tmp.rename(folder)
     except OSError:  # another process finished first: keep theirs (same seed, same bytes)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def from_splits(splits) -> ClockArrays:
-    """ablab.clock.data.dataset.ClockSplits → ClockArrays, with each image's camera, landmarks and mirror cue where
-    the directory has them (sets made by `ablab clock generate`)."""
-
-    def pick(values, index):
-        return None if values is None else values[index]
-
-    def part(x, y, index):
-        frame = None
-        if splits.rotation_deg is not None and splits.mirrored is not None:
-            frame = Frame(splits.rotation_deg[index], splits.mirrored[index], pick(splits.landmarks, index),
-                          pick(splits.mirror_cue, index))
-        return ClockPart(x, y, frame)
-
-    return ClockArrays(
-        train=part(splits.x_train, splits.y_train, splits.index_train),
-        valid=part(splits.x_valid, splits.y_valid, splits.index_valid),
-        test=part(splits.x_test, splits.y_test, splits.index_test),
-    )
 
 
 def preset_test_set(preset: str, config, *, data_dir: Path) -> ClockPart:

@@ -15,7 +15,6 @@ from typing import Callable
 
 from ablab.clock.data.dataset import load
 from ablab.clock.data.parts import ClockArrays
-from ablab.clock.data.sets import from_splits
 from ablab.clock.read.adapt import adapt_reader, check_adaptable
 from ablab.clock.read.config import BEST_ENCODING, ClockTrialConfig, best_config, full_config
 from ablab.clock.read.encodings import ENCODINGS
@@ -70,7 +69,7 @@ class AdaptedReader:
 def train_clock_reader(request: ClockTrainRequest, say: Say = lambda _: None) -> TrainedReader | AdaptedReader:
     """Train a reader on the train split of request.data (split 80/10/10 by split_seed), or adapt one when the data
     has labels only and no encoding is asked for; save it and record it in the store at request.store_path."""
-    arrays = from_splits(load(request.data, seed=request.split_seed))
+    arrays = load(request.data, seed=request.split_seed)
     frame = arrays.train.frame
     if request.encoding is None and (frame is None or frame.landmarks is None):
         return adapt_to_labels(request, arrays, say)
