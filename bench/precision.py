@@ -41,16 +41,16 @@ def spec(seeds: int):
                                                   for p in ("float32", "bfloat16")]}]})
 
 
-def measure(seeds: int) -> dict[str, list]:
-    """Per precision: (test accuracy, image-passes/s in fit) of each trial."""
-    with tempfile.TemporaryDirectory() as tmp:
-        store_path = Path(tmp) / "s.db"
-        run_specs([spec(seeds)], RunOptions(store_path=store_path, data_dir=default_cache_dir(), profile="full",
-                                            workers=2, progress=True))
-        rows = Store(store_path).trials()
+def run(seeds: int, store_path: Path) -> None:
+    run_specs([spec(seeds)], RunOptions(store_path=store_path, data_dir=default_cache_dir(), profile="full",
+                                        workers=2, progress=True))
+
+
+def summarize(store_path: Path) -> dict[str, list]:
+    """Per precision: (test accuracy, image-passes/s in fit) of each finished trial."""
     passes = QUICK_CNN["train_subset"] * QUICK_CNN["epochs"]
     out: dict[str, list] = {"float32": [], "bfloat16": []}
-    for r in rows:
+    for r in Store(store_path).trials(state="complete"):
         out[r.config.get("precision", "float32")].append((r.test_accuracy, passes / r.fit_time_s))
     return out
 
@@ -59,17 +59,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--store", type=Path, default=None, help="keep the trials here (default: a temporary store)")
+    parser.add_argument("--no-run", action="store_true", help="only summarize --store (e.g. a run cut short)")
+    parser.add_argument("--note", default="", help="how the run was made")
     args = parser.parse_args()
     start, cpu = time.perf_counter(), time.process_time()
-    results = measure(args.seeds)
+    with tempfile.TemporaryDirectory() as tmp:
+        store_path = args.store or Path(tmp) / "s.db"
+        if not args.no_run:
+            run(args.seeds, store_path)
+        results = summarize(store_path)
     wall = time.perf_counter() - start
     native = sorted(cpu_flags() & BF16_CPU_FLAGS)
     lines = ["| precision | image-passes/s in fit (mean of trials) | test accuracy per seed | mean |",
              "| --- | ---: | --- | ---: |"]
     for name, trials in results.items():
         accs = [a for a, _ in trials]
-        lines.append(f"| {name} | {statistics.fmean(s for _, s in trials):.0f} | "
-                     f"{', '.join(f'{a:.4f}' for a in accs)} | {statistics.fmean(accs):.4f} |")
+        if trials:
+            lines.append(f"| {name} | {statistics.fmean(s for _, s in trials):.0f} | "
+                         f"{', '.join(f'{a:.4f}' for a in accs)} | {statistics.fmean(accs):.4f} |")
     body = "\n".join([
         "## Géron CNN: float32 against mixed bfloat16 (`bench/precision.py`)", "",
         machine_line("tensorflow"), "",
@@ -77,8 +85,8 @@ def main() -> None:
         f" `precision: auto` picks {'bfloat16' if native else 'float32'} here. The quick profile's CNN (first 8,000 "
         f"MNIST training images, 3 epochs, batch 32, first 2,000 test images), seeds 0–{args.seeds - 1}, 2 workers "
         f"of one thread each, through `ablab.studies.session.run_specs`. Load average at the end: "
-        f"{os.getloadavg()[0]:.1f}.", "", *lines, "",
-        f"Bench wall {wall / 60:.1f} min (driver CPU {time.process_time() - cpu:.0f} s).",
+        f"{os.getloadavg()[0]:.1f}. {args.note}", "", *lines, "",
+        f"Bench wall {wall / 60:.1f} min (driver CPU {time.process_time() - cpu:.0f} s)." if not args.no_run else "",
     ])
     print(body)
     if not args.no_write:
