@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ablab.studies.worker import Outcome
+from ablab.train.spec import TrialResult
+
 HOOK = "study_fixtures:install_tiny_data"
 N_TRAIN, N_VALID, N_TEST = 200, 50, 100
 
@@ -67,3 +70,31 @@ def tiny_spec(name: str = "tiny", *, seeds=2, rows=3, extra: dict | None = None)
     }
     spec.update(extra or {})
     return spec
+
+
+class FakeExecutor:
+    """An executor that answers each trial at once, without training: `accuracy(spec)` gives its test accuracy
+    and every trial 'takes' `wall_s`. `ran` lists the keys it answered, in order."""
+
+    name, slots = "fake", 2
+
+    def __init__(self, accuracy, wall_s: float = 10.0):
+        self.accuracy, self.wall_s = accuracy, wall_s
+        self.pending, self.ran = [], []
+
+    def submit(self, spec):
+        self.pending.append(spec)
+
+    def next_done(self, timeout_s):
+        done, self.pending = self.pending, []
+        return [self._outcome(s) for s in done]
+
+    def _outcome(self, spec):
+        self.ran.append(spec.key)
+        result = TrialResult(key=spec.key, state="complete", test_loss=0.1, test_accuracy=float(self.accuracy(spec)),
+                             history={}, metrics={}, wall_time_s=self.wall_s, fit_time_s=0.9 * self.wall_s,
+                             backend="fake", versions={})
+        return Outcome(key=spec.key, result=result, error=None, worker_wall_s=self.wall_s, pid=1)
+
+    def close(self):
+        pass

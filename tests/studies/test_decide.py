@@ -12,8 +12,7 @@ from ablab.report.findings import Test as ClaimTest
 from ablab.store import Store
 from ablab.studies.decide import STOP_DONE, DecisionPolicy, parse_budget, run_decided
 from ablab.studies.spec import parse_spec
-from ablab.studies.worker import Outcome
-from ablab.train.spec import TrialResult
+from study_fixtures import FakeExecutor
 
 GROUP = "Learning rate"
 ROWS = {"a": 0.001, "b": 0.002, "c": 0.003, "d": 0.004}
@@ -39,37 +38,16 @@ CLAIMS = (
 )
 
 
-class FakeExecutor:
-    """Answers each trial at once with an accuracy from TRUE_ACCURACY plus seed noise (shared by the rows of a
-    seed, as real paired trials share data order) and a little trial noise; every trial 'takes' 10 s."""
-
-    name, slots = "fake", 2
-
-    def __init__(self):
-        self.pending, self.ran = [], []
-
-    def submit(self, spec):
-        self.pending.append(spec)
-
-    def next_done(self, timeout_s):
-        done, self.pending = self.pending, []
-        return [self._outcome(s) for s in done]
-
-    def _outcome(self, spec):
-        self.ran.append(spec.key)
-        lr, seed = spec.config.learning_rate, spec.seed
-        accuracy = TRUE_ACCURACY[lr] + np.random.default_rng(seed).normal(0, 0.01)
-        accuracy += np.random.default_rng([seed, int(lr * 1e4)]).normal(0, TRIAL_NOISE[lr])
-        result = TrialResult(key=spec.key, state="complete", test_loss=0.1, test_accuracy=float(accuracy), history={},
-                             metrics={}, wall_time_s=10.0, fit_time_s=9.0, backend="fake", versions={})
-        return Outcome(key=spec.key, result=result, error=None, worker_wall_s=10.0, pid=1)
-
-    def close(self):
-        pass
+def accuracy(spec) -> float:
+    """TRUE_ACCURACY plus seed noise (shared by the rows of a seed, as real paired trials share data order) and a
+    little trial noise."""
+    lr, seed = spec.config.learning_rate, spec.seed
+    value = TRUE_ACCURACY[lr] + np.random.default_rng(seed).normal(0, 0.01)
+    return value + np.random.default_rng([seed, int(lr * 1e4)]).normal(0, TRIAL_NOISE[lr])
 
 
 def run(store, policy):
-    executor = FakeExecutor()
+    executor = FakeExecutor(accuracy)
     summary, decision = run_decided([spec()], store, executor, profile="quick", policy=policy, show_progress=False,
                                     claims=CLAIMS)
     return executor, summary, decision
@@ -146,7 +124,7 @@ def test_a_first_trial_measures_a_models_cost_before_its_claims_are_priced(tmp_p
         "vary": [{"group": GROUP, "rows": [{"label": k, "set": {"learning_rate": v}} for k, v in ROWS.items()]}],
     })
     store = Store(tmp_path / "s.db")
-    summary, decision = run_decided([cnn], store, FakeExecutor(), profile="quick", show_progress=False,
+    summary, decision = run_decided([cnn], store, FakeExecutor(accuracy), profile="quick", show_progress=False,
                                     policy=DecisionPolicy(max_seeds=2, budget_s=150.0, reserve_s=0.0),
                                     claims=CLAIMS[:1])
     assert decision.verdicts["EASY"] != "not run" and not decision.not_started

@@ -15,40 +15,17 @@ from ablab.store import Store
 from ablab.studies.catalog import resolve_spec
 from ablab.studies.decide import DecisionPolicy, run_decided
 from ablab.studies.spec import parse_spec
-from ablab.studies.worker import Outcome
-from ablab.train.spec import TrialResult
+from study_fixtures import FakeExecutor
 
 EXAMPLE = Path(__file__).parents[2] / "docs" / "examples" / "dropout.yaml"
 TRUE_ACCURACY = {None: 0.85, 0.2: 0.8502, 0.5: 0.80}  # 0.2 ties with none; 0.5 is 5 points worse
 
 
-class FakeExecutor:
-    """Each trial answered at once: the row's true accuracy, a per-seed offset shared by the rows (paired), a
-    little trial noise."""
-
-    name, slots = "fake", 2
-
-    def __init__(self):
-        self.pending, self.ran = [], []
-
-    def submit(self, spec):
-        self.pending.append(spec)
-
-    def next_done(self, timeout_s):
-        done, self.pending = self.pending, []
-        return [self._outcome(s) for s in done]
-
-    def _outcome(self, spec):
-        self.ran.append(spec.key)
-        dropout, seed = spec.config.dropout, spec.seed
-        accuracy = TRUE_ACCURACY[dropout] + np.random.default_rng(seed).normal(0, 0.01)
-        accuracy += np.random.default_rng([seed, int((dropout or 0) * 10)]).normal(0, 0.0003)
-        result = TrialResult(key=spec.key, state="complete", test_loss=0.1, test_accuracy=float(accuracy),
-                             history={}, metrics={}, wall_time_s=5.0, fit_time_s=4.0, backend="fake", versions={})
-        return Outcome(key=spec.key, result=result, error=None, worker_wall_s=5.0, pid=1)
-
-    def close(self):
-        pass
+def accuracy(spec) -> float:
+    """The row's true accuracy, a per-seed offset shared by the rows (paired), a little trial noise."""
+    dropout, seed = spec.config.dropout, spec.seed
+    value = TRUE_ACCURACY[dropout] + np.random.default_rng(seed).normal(0, 0.01)
+    return value + np.random.default_rng([seed, int((dropout or 0) * 10)]).normal(0, 0.0003)
 
 
 def test_the_docs_example_makes_its_declared_claims_and_one_per_row_against_the_reference():
@@ -61,7 +38,7 @@ def test_the_docs_example_makes_its_declared_claims_and_one_per_row_against_the_
 
 def test_a_user_study_is_decided_and_reported_as_the_users(tmp_path):
     store = Store(tmp_path / "s.db")
-    summary, decision = run_decided([resolve_spec(str(EXAMPLE))], store, FakeExecutor(), profile="quick",
+    summary, decision = run_decided([resolve_spec(str(EXAMPLE))], store, FakeExecutor(accuracy, 5.0), profile="quick",
                                     policy=DecisionPolicy(), show_progress=False)
     assert decision.verdicts["light-dropout-is-harmless"] == "confirmed"
     assert decision.verdicts["heavy-dropout-hurts"] == "confirmed"

@@ -1,8 +1,8 @@
-"""The report's statistics, from scipy.stats: mean ± 95% t-interval, paired (or Welch) differences with their
-p-values, Holm's family-wise correction, and the seeds a comparison would need to be decided.
+"""The report's per-row statistics, from scipy.stats: mean ± 95% t-interval over seeds, and Holm's family-wise
+correction. Comparisons of two rows (better / worse / equivalent) are `ablab.report.compare`.
 
-Why scipy: its t distribution and tests are the reference a reviewer checks against; the tests compare ours with
-`scipy.stats.ttest_rel` / `ttest_ind` on fixed samples and Holm with a textbook example.
+Why scipy: its t distribution is the reference a reviewer checks against; the tests compare ours with scipy on
+fixed samples and Holm with a textbook example.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ def scipy_stats():
 
 CONFIDENCE = 0.95
 ALPHA = 1.0 - CONFIDENCE
-MAX_SEEDS_ESTIMATE = 200  # beyond this, "seeds to decide" is shown as "> 200"
 
 
 def t_quantile(p: float, df: float) -> float:
@@ -78,36 +77,6 @@ def mean_interval(values, confidence: float = CONFIDENCE) -> Interval:
     return Interval(len(xs), mean, sd, mean - half, mean + half, _one_sample_p(mean, sd, len(xs)))
 
 
-def difference_interval(a: dict[int, float], b: dict[int, float],
-                        confidence: float = CONFIDENCE) -> tuple[Interval, str]:
-    """Interval of mean(a) − mean(b) from per-seed values. Paired over the seeds both hold when they share at
-    least two (a row and its reference share seeds, so their noise partly cancels), else Welch's
-    unequal-variance interval. Returns (interval, method)."""
-    a = {s: float(v) for s, v in a.items() if v is not None and math.isfinite(v)}
-    b = {s: float(v) for s, v in b.items() if v is not None and math.isfinite(v)}
-    common = sorted(set(a) & set(b))
-    if len(common) >= 2 or (common and set(a) == set(b)):
-        return mean_interval([a[s] - b[s] for s in common], confidence), "paired t"
-    return _welch(list(a.values()), list(b.values()), confidence), "Welch t"
-
-
-def _welch(a: list[float], b: list[float], confidence: float) -> Interval:
-    ia, ib = mean_interval(a), mean_interval(b)
-    if ia.mean is None or ib.mean is None:
-        return Interval(min(ia.n, ib.n), None, None, None, None)
-    diff = ia.mean - ib.mean
-    if ia.n < 2 or ib.n < 2:
-        return Interval(min(ia.n, ib.n), diff, None, None, None)
-    va, vb = ia.sd**2 / ia.n, ib.sd**2 / ib.n
-    se = math.sqrt(va + vb)
-    if se == 0.0:
-        return Interval(min(ia.n, ib.n), diff, 0.0, diff, diff, 1.0 if diff == 0.0 else 0.0)
-    df = (va + vb) ** 2 / (va**2 / (ia.n - 1) + vb**2 / (ib.n - 1))
-    half = t_quantile(0.5 + confidence / 2.0, df) * se
-    p = float(scipy_stats().t.sf(abs(diff) / se, df) * 2.0)
-    return Interval(min(ia.n, ib.n), diff, se, diff - half, diff + half, p)
-
-
 def holm(p_values: list[float | None]) -> list[float | None]:
     """Holm's step-down adjusted p-values (family-wise error ≤ α when adjusted p ≤ α is called significant).
     None (no test) stays None and does not count in the family."""
@@ -118,15 +87,3 @@ def holm(p_values: list[float | None]) -> list[float | None]:
         running = max(running, min(1.0, (len(known) - rank) * p))  # monotone: never below an earlier step
         adjusted[i] = running
     return adjusted
-
-
-def seeds_to_decide(gap: float, sd: float | None, *, alpha: float = ALPHA, n_now: int = 0) -> int | None:
-    """The smallest number of (paired) seeds n whose interval mean ± t(1-α/2, n-1)·sd/√n is narrower than `gap`
-    (the distance from the observed mean to the boundary that would decide), assuming the observed effect and
-    standard deviation hold. None when no n ≤ MAX_SEEDS_ESTIMATE does (or gap ≤ 0, or no sd yet)."""
-    if sd is None or gap <= 0.0:
-        return None
-    for n in range(max(2, n_now), MAX_SEEDS_ESTIMATE + 1):
-        if sd == 0.0 or t_quantile(1.0 - alpha / 2.0, n - 1) * sd / math.sqrt(n) < gap:
-            return n
-    return None
