@@ -49,6 +49,11 @@ def install_killer() -> None:
 
 def test_a_killed_ray_worker_retries_the_trial_once_then_fails_it_and_the_study_finishes(tmp_path, monkeypatch):
     pytest.importorskip("ray")
+    import ablab.train.run as run_module
+
+    # the driver calls the hook too: restore its run_trial afterwards, or a later test running trials in this
+    # process (the inline executor) would kill pytest itself
+    monkeypatch.setattr(run_module, "run_trial", run_module.run_trial)
     marks = tmp_path / "marks"
     marks.mkdir()
     monkeypatch.setenv("ABLAB_TEST_KILL_DIR", str(marks))

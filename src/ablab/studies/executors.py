@@ -19,7 +19,7 @@ from typing import Protocol
 
 from ablab.errors import AblabError, unknown_name
 from ablab.studies.gpus import check_fraction, default_fraction, local_gpu_count, trials_per_gpu
-from ablab.studies.worker import Outcome, WorkerSetup, execute, init_worker
+from ablab.studies.worker import Outcome, WorkerSetup, compile_cache_dir, execute, init_worker
 
 EXECUTORS = ("local", "ray")
 
@@ -168,5 +168,7 @@ def make_executor(
     gpus = local_gpu_count() if local_gpus is None else local_gpus
     workers, fraction = local_gpu_plan(workers, gpus_per_trial, gpus, models or [])
     if workers == 0:  # one trial at a time in this process: it may use the whole GPU
-        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook))
-    return LocalExecutor(workers, data_dir, WorkerSetup(backend, threads_per_worker(workers), hook, fraction))
+        return InlineExecutor(data_dir, WorkerSetup(backend=backend, threads=0, hook=hook,
+                                                    compile_cache=compile_cache_dir(data_dir)))
+    return LocalExecutor(workers, data_dir, WorkerSetup(backend, threads_per_worker(workers), hook, fraction,
+                                                        compile_cache_dir(data_dir)))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ablab.errors import AblabError
 from ablab.studies.gpus import check_fraction, default_fraction
-from ablab.studies.worker import Outcome, WorkerSetup, execute
+from ablab.studies.worker import Outcome, WorkerSetup, compile_cache_dir, execute
 
 # Ray's retries of a task whose worker process died. One: a lost node or a one-off kill costs the trial once more;
 # a trial that kills its worker every time (out of memory) is failed after two tries, not retried for ever.
@@ -101,7 +101,8 @@ class RayExecutor:
         self.gpu_fraction = self._fraction(gpus_per_trial, cluster_gpus, models or [])
         self.slots = workers or gpu_slots(int(resources.get("CPU", 1)), cluster_gpus, self.gpu_fraction)
         gpu_setting = self.gpu_fraction if cluster_gpus > 0 else None  # nothing to share or hide without GPUs
-        self.setup = WorkerSetup(backend=backend, threads=threads, hook=hook, gpu_fraction=gpu_setting)
+        self.setup = WorkerSetup(backend=backend, threads=threads, hook=hook, gpu_fraction=gpu_setting,
+                                 compile_cache=compile_cache_dir(data_dir))
         self.data_dir = str(data_dir) if data_dir else None
         # Ray starts a fresh process for every GPU task by default (max_calls=1); with one GPU nothing can be mixed
         # up, so workers are reused (keras imported and datasets loaded once). Several GPUs: keep Ray's default, so

@@ -30,6 +30,7 @@ class WorkerSetup:
     threads: int = 0
     hook: str | None = None  # "module:function", called once per worker process
     gpu_fraction: float | None = None
+    compile_cache: str | None = None  # JAX: its persistent compilation cache here (compile_cache_dir)
 
 
 @dataclass
@@ -65,9 +66,27 @@ def init_worker(setup: WorkerSetup) -> None:
         os.environ["TF_NUM_INTEROP_THREADS"] = "1"
     os.environ.update(gpu_environment(setup.gpu_fraction))
     _import_keras_quietly()
+    if setup.backend == "jax" and setup.compile_cache:
+        enable_jax_compilation_cache(Path(setup.compile_cache))
     _STATE["device"] = detect_device()
     call_hook(setup.hook)
     _STATE["ready"] = True
+
+
+def compile_cache_dir(data_dir: Path | str | None) -> str | None:
+    """Where workers keep JAX's compiled steps: beside the datasets cache (~/.cache/ablab/jax-compilation)."""
+    return str(Path(data_dir).parent / "jax-compilation") if data_dir else None
+
+
+def enable_jax_compilation_cache(path: Path) -> None:
+    """JAX's persistent compilation cache in `path`: a trial whose steps have the shapes of an earlier one (every
+    seed of a cell, most rows of a table) loads them instead of compiling (bench/trial_time.py)."""
+    import jax
+
+    path.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 def gpu_environment(fraction: float | None) -> dict[str, str]:
