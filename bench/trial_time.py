@@ -6,7 +6,8 @@ functions with the JAX backend:
 
 - start-up: interpreter start to `import keras` done; data: `load_dataset` and the subset;
 - first epoch − second epoch: the compile of the train step (the first epoch pays it, the second does not);
-- steady steps: the second epoch; evaluation: `model.evaluate` (its own compile included).
+- steady steps: the second epoch's training steps; validation + test: each epoch's validation and
+  `model.evaluate` (their compiles included).
 
 Three runs per model: no cache; the cache empty (it is filled); the cache warm (what every later trial of the same
 shapes finds). Writes its section of docs/benchmarks.md.
@@ -90,12 +91,13 @@ def main() -> None:
         "## A trial's time under JAX on this CPU (`bench/trial_time.py`)", "",
         machine_line("jax (CPU)"), "",
         "One trial per fresh process, seconds. compile = first epoch − second epoch (the train step's compile); "
-        "steps = the second epoch; rest = evaluation (with its compile) and callbacks. MLP: the report's, all 55,000 "
+        "steps = the second epoch's training steps; validation + test = each epoch's validation on 5,000 images and the "
+        "test evaluation, with their compiles. MLP: the report's, all 55,000 "
         "images; CNN: the Géron CNN on 2,000 images, batch 32. 'cache warm': a second process finding JAX's "
         "persistent compilation cache that the first filled (`ablab.studies.worker.enable_jax_compilation_cache`, "
         "which every JAX worker turns on). Load average at the end: "
         f"{os.getloadavg()[0]:.1f}.", "",
-        "| model | run | start-up | data | build | compile | steps (1 epoch) | evaluation | total |",
+        "| model | run | start-up | data | build | compile | steps (1 epoch) | validation + test | total |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |", *rows,
     ])
     print(body)
