@@ -91,8 +91,8 @@ def main() -> None:
         "## A trial's time under JAX on this CPU (`bench/trial_time.py`)", "",
         machine_line("jax (CPU)"), "",
         "One trial per fresh process, seconds. compile = first epoch − second epoch (the train step's compile); "
-        "steps = the second epoch's training steps; validation + test = each epoch's validation on 5,000 images and the "
-        "test evaluation, with their compiles. MLP: the report's, all 55,000 "
+        "steps = the second epoch's training steps; validation + test = each epoch's validation on 5,000 images and "
+        "the test evaluation, with their compiles. MLP: the report's, all 55,000 "
         "images; CNN: the Géron CNN on 2,000 images, batch 32. 'cache warm': a second process finding JAX's "
         "persistent compilation cache that the first filled (`ablab.studies.worker.enable_jax_compilation_cache`, "
         "which every JAX worker turns on). Load average at the end: "

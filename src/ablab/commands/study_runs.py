@@ -32,7 +32,8 @@ GpusPerTrialOption = typer.Option(
 BudgetOption = typer.Option(
     None, "--budget", help="Time budget for training, e.g. 30m, 1h30m (decision mode; default under quick: 30m).")
 MaxSeedsOption = typer.Option(
-    LOOKS[-1], "--max-seeds", min=2, help="Decision mode: the most seeds a cell gets (planned looks at 2, 3, 5, 8, 12).")
+    LOOKS[-1], "--max-seeds", min=2,
+    help="Decision mode: the most seeds a cell gets (planned looks at 2, 3, 5, 8, 12).")
 
 
 def backend() -> str:

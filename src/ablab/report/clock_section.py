@@ -14,7 +14,8 @@ import numpy as np
 
 from ablab.report.clock import (
     CHANCE_MIN, LEARNS_BELOW_MIN, REPORT_SECTIONS, SHIPPED_ARTIFACT, SHIPPED_WORST_ARTIFACT, EncodingSummary, best,
-    clock_studies, clock_time, interval_text, report_outcome, stored_errors, summarize_encodings, why_not, worst_readings,
+    clock_studies, clock_time, interval_text, report_outcome, stored_errors, summarize_encodings, why_not,
+    worst_readings,
 )
 from ablab.report.document import Block, Heading, Image, Paragraph, Table
 from ablab.report.load import Cell, ReportData

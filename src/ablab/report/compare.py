@@ -9,13 +9,12 @@ Tests (kept libraries, checked against them in tests/report/test_compare.py), at
 - equivalent: two one-sided tests at α, H0 |μ| ≥ m    (statsmodels.stats.weightstats.ttost_paired)
 - apart:      H0 |μ| ≤ m (μ > m or μ < −m established; Bonferroni over the two sides)
 
-Testing these together on one comparison is valid under the partitioning principle (Goeman, Solari & Stijnen
-2010): each outcome's false-decision rate stays within its level. Paired over the seeds both cells hold (a row and its reference share
-seeds: data order and initial weights, so their noise partly cancels); Welch's test where fewer than two seeds are
-shared. Identical results (every difference 0) are "equivalent", never "better".
-
-Repeated looks: the decision mode adds seeds in planned steps (LOOKS) and may stop at any of them, so α is spent
-across the looks (Bonferroni over the looks, SHARES): P(any false decision over all looks) ≤ Σ α_k = α.
+Testing these together on one comparison is valid under the partitioning principle (Goeman, Solari & Stijnen 2010):
+each outcome's false-decision rate stays within its level. Paired over the seeds both cells hold (a row and its
+reference share seeds: data order and initial weights, so their noise partly cancels); Welch's test where fewer than
+two seeds are shared. Identical results (every difference 0) are "equivalent", never "better". Repeated looks: the
+decision mode adds seeds in planned steps (LOOKS) and may stop at any of them, so α is spent across the looks
+(Bonferroni over the looks, SHARES): P(any false decision over all looks) ≤ Σ α_k = α.
 """
 
 from __future__ import annotations

@@ -17,7 +17,8 @@ BEYOND = f"> {LOOKS[-1]} (beyond the last planned look)"
 RULES = (
     "Rules: every comparison A − B is a paired t-test over the seeds both rows hold (else Welch) with three decided "
     "outcomes: better or worse (the two-sided test at the look's α, read by its sign; scipy.stats), or equivalent "
-    "within the dataset's declared margin ±m (two one-sided tests, statsmodels' ttost_paired). The margins, declared before "
+    "within the dataset's declared margin ±m (two one-sided tests, statsmodels' ttost_paired). The margins, declared "
+    "before "
     "the runs: " + ", ".join(f"{DATASET_NAMES.get(d, d)} ±{100 * m:g} pts" for d, m in DEFAULT_MARGINS.items())
     + " (the test set's binomial standard error; a study's `margins:` overrides them). Seeds are added in planned "
     f"looks ({', '.join(map(str, LOOKS))} per cell) and α = {ALPHA} is spent across them "
