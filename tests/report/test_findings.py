@@ -96,6 +96,12 @@ def test_every_claim_of_the_report_is_listed_and_unrun_ones_say_so():
     assert {x.verdict for x in findings} == {f.NOT_RUN}
 
 
+def test_the_reports_studies_are_the_builtin_ones():
+    from ablab.studies.catalog import builtin_names
+
+    assert sorted(f.REPORT_STUDIES) == sorted(builtin_names())
+
+
 def test_claims_point_at_rows_that_exist_in_the_builtin_specs():
     from ablab.studies.catalog import builtin_specs
     from ablab.studies.expand import expand

@@ -16,7 +16,7 @@ from ablab.report.findings_section import findings_blocks, forest_rows
 from ablab.report.load import ReportData
 from ablab.report.plots import DATASET_LABELS, bar_chart, figure1, forest_plot, learning_curves
 from ablab.report.stats import Interval
-from ablab.report.user_claims import study_claims
+from ablab.report.user_claims import user_claims
 from ablab.store.studies import bytes_to_arrays
 
 TITLE = "ablab: the report's Tables 1–7 and Task 3, rerun over seeds"
@@ -168,7 +168,7 @@ def write_csvs(data: ReportData, summaries: list[RowSummary], out: Path) -> None
 
 def _findings(data: ReportData, out: Path, seed_report: bool) -> list[Block]:
     """The report's claims (when its studies are in the store) and every user study's claims, with a forest plot."""
-    users = tuple(c for s in data.studies if s.name not in REPORT_STUDIES for c in study_claims(s.spec))
+    users = user_claims([s.spec for s in data.studies])
     findings = evaluate(data, (CLAIMS if seed_report else ()) + users)
     forest = forest_plot(forest_rows(findings), out / "findings-forest.png")
     title = "conclusions of the report" + (" and claims of your studies" if users else "") if seed_report else (

@@ -7,7 +7,7 @@ gives the report's.
 
 from __future__ import annotations
 
-from ablab.report.findings import Claim
+from ablab.report.findings import REPORT_STUDIES, Claim
 from ablab.report.verdicts import DATASET_NAMES, Test
 
 CHANGES = ("set", "preset", "model", "datasets")
@@ -85,3 +85,8 @@ def declared_claims(spec: dict) -> list[Claim]:
 def study_claims(spec: dict) -> tuple[Claim, ...]:
     """Every claim a user's study is decided on: its declared claims, then each row against its reference."""
     return tuple(declared_claims(spec) + reference_claims(spec))
+
+
+def user_claims(specs: list[dict]) -> tuple[Claim, ...]:
+    """The claims of every study that is not one of the report's (the report and the decision mode both ask)."""
+    return tuple(c for spec in specs if spec["name"] not in REPORT_STUDIES for c in study_claims(spec))

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from ablab.errors import AblabError
 from ablab.report.compare import DEFAULT_MARGINS, LOOKS
 from ablab.report.findings import CLAIMS, Claim, Evidence, Finding, judge, spread_outside
-from ablab.report.user_claims import study_claims
+from ablab.report.user_claims import user_claims
 from ablab.report.verdicts import UNDECIDED
 from ablab.store import FINISHED, Store
 from ablab.store.studies import StudyIndex
-from ablab.studies.catalog import builtin_names
 from ablab.studies.expand import StudyTrial, expand
 from ablab.studies.progress import TrialProgress
 from ablab.studies.runner import Driver, RunSummary, prepare_clock_data, record_figure_samples
@@ -349,9 +348,7 @@ class Feed:
 
 def decision_claims(specs: list[StudySpec]) -> tuple[Claim, ...]:
     """The report's claims, and for each user study its declared claims and every row against its reference."""
-    builtin = set(builtin_names())
-    users = [c for s in specs if s.name not in builtin for c in study_claims(s.model_dump(mode="json"))]
-    return CLAIMS + tuple(users)
+    return CLAIMS + user_claims([s.model_dump(mode="json") for s in specs])
 
 
 def run_decided(specs: list[StudySpec], store: Store, executor, *, profile: str, policy: DecisionPolicy,
