@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ablab.clock.data.landmarks import normalized_ellipse
 from ablab.clock.data.parts import ClockArrays, ClockPart, Frame
 from ablab.errors import AblabError
 
@@ -21,6 +22,7 @@ ROTATION_FILE = "rotation_deg.npy"
 MIRRORED_FILE = "mirrored.npy"
 LANDMARKS_FILE = "landmarks.npy"  # float32 (N, 7, 2): ablab.clock.data.landmarks.LANDMARKS per image
 MIRROR_CUE_FILE = "mirror_cue.npy"  # bool (N,): the dial shows a mirror image as one (numerals, writing)
+ELLIPSE_FILE = "ellipse.npy"  # float32 (N, 5): the dial's ellipse in pixels (ablab.clock.data.landmarks.style_ellipse)
 META_FILE = "meta.json"
 SHEET_FILE = "contact_sheet.png"
 MIN_SAMPLES_TO_SPLIT = 10
@@ -30,7 +32,8 @@ MIN_SAMPLES_TO_SPLIT = 10
 class ClockData:
     """A clock data set, loaded from a directory (read_clock_dir) or rendered (generate.generate): images uint8
     (N, H, W), labels int64 (N, 2) = [hour 0-11, minute 0-59]; the camera per image (rotation_deg float64 (N,),
-    mirrored bool (N,)), its landmarks float32 (N, 7, 2) and mirror_cue bool (N,) where known (generated sets have
+    mirrored bool (N,)), its landmarks float32 (N, 7, 2), mirror_cue bool (N,) and dial ellipse float32 (N, 5,
+    image pixels) where known (generated sets have
     them, the original data set does not); meta.json's content ({} without one) and where it came from."""
 
     images: np.ndarray
@@ -39,6 +42,7 @@ class ClockData:
     mirrored: np.ndarray | None = None
     landmarks: np.ndarray | None = None
     mirror_cue: np.ndarray | None = None
+    ellipse: np.ndarray | None = None
     meta: dict = field(default_factory=dict)
     source: str = ""
 
@@ -50,7 +54,9 @@ class ClockData:
         frame = None
         if self.rotation_deg is not None and self.mirrored is not None:
             pick = lambda values: None if values is None else values[index]  # noqa: E731
-            frame = Frame(self.rotation_deg[index], self.mirrored[index], pick(self.landmarks), pick(self.mirror_cue))
+            ellipse = None if self.ellipse is None else normalized_ellipse(self.ellipse[index], self.images.shape[2])
+            frame = Frame(self.rotation_deg[index], self.mirrored[index], pick(self.landmarks), pick(self.mirror_cue),
+                          ellipse)
         return ClockPart(self.images[index], self.labels[index], frame)
 
     def split(self, seed: int) -> ClockArrays:
@@ -137,6 +143,7 @@ def read_clock_dir(directory: str | Path) -> ClockData:
         source=str(root),
         landmarks=_optional(root / LANDMARKS_FILE, (n, 7, 2), "f", "set of 7 landmark points (float)"),
         mirror_cue=_optional(root / MIRROR_CUE_FILE, (n,), "b", "mirror cue (bool)"),
+        ellipse=_optional(root / ELLIPSE_FILE, (n, 5), "f", "dial ellipse of 5 numbers (float)"),
     )
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ablab import __version__
 from ablab.clock.data import dataset
 from ablab.clock.data.dataset import ClockData
-from ablab.clock.data.landmarks import LANDMARKS, style_landmarks
+from ablab.clock.data.landmarks import LANDMARKS, style_ellipse, style_landmarks
 from ablab.clock.draw.presets import parse_preset
 from ablab.clock.draw.render import render_sample
 from ablab.clock.draw.sheet import contact_sheet
@@ -53,6 +53,7 @@ def render_range(preset: str, seed: int, start: int, stop: int, size: int):
         out["labels"][k] = hour, minute
         out["rotation_deg"][k], out["mirrored"][k] = style.rotation_deg, style.mirrored
         out["landmarks"][k] = style_landmarks(style, hour, minute, size)
+        out["ellipse"][k] = style_ellipse(style, size)
         out["mirror_cue"][k] = has_mirror_cue(style)
     return start, out
 
@@ -61,7 +62,8 @@ def _empty_arrays(n: int, size: int) -> dict[str, np.ndarray]:
     """The per-sample arrays of a ClockData of n samples, unfilled."""
     return {"images": np.empty((n, size, size), np.uint8), "labels": np.empty((n, 2), np.int64),
             "rotation_deg": np.empty(n, np.float64), "mirrored": np.empty(n, bool),
-            "landmarks": np.empty((n, len(LANDMARKS), 2), np.float32), "mirror_cue": np.empty(n, bool)}
+            "landmarks": np.empty((n, len(LANDMARKS), 2), np.float32), "mirror_cue": np.empty(n, bool),
+            "ellipse": np.empty((n, 5), np.float32)}
 
 
 def chunk_ranges(n: int, workers: int) -> list[tuple[int, int]]:
@@ -126,7 +128,7 @@ def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
 
 def write_clock_dir(data: ClockData, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
     """Write a generated set in the report's format (images.npy, labels.npy) plus the camera (rotation_deg.npy,
-    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), meta.json (data.meta) and a labelled contact
+    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), the dial's ellipse (ellipse.npy), meta.json (data.meta) and a labelled contact
     sheet of the first `sheet_count` images. Returns the directory."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -136,6 +138,7 @@ def write_clock_dir(data: ClockData, out_dir: str | Path, *, sheet_count: int = 
     np.save(out / dataset.MIRRORED_FILE, data.mirrored)
     np.save(out / dataset.LANDMARKS_FILE, data.landmarks)
     np.save(out / dataset.MIRROR_CUE_FILE, data.mirror_cue)
+    np.save(out / dataset.ELLIPSE_FILE, data.ellipse)
     (out / dataset.META_FILE).write_text(json.dumps(data.meta, indent=2) + "\n")
     k = min(sheet_count, len(data))
     sheet = contact_sheet(data.images[:k], data.labels[:k], data.mirrored[:k])
@@ -160,7 +163,10 @@ def set_meta(preset: str, seed: int, n: int, size: int, mirrored_fraction: float
             "mirrored": dataset.MIRRORED_FILE,
             "landmarks": dataset.LANDMARKS_FILE,
             "mirror_cue": dataset.MIRROR_CUE_FILE,
+            "ellipse": dataset.ELLIPSE_FILE,
             "contact_sheet": dataset.SHEET_FILE,
         },
+        "ellipse": "float32 (N, 5): the dial's outline in the face's plane, in image pixels: centre x, y, half-axes "
+                   "(major, minor), major axis angle in degrees clockwise from image-right, [0, 180)",
         "mirrored_fraction": mirrored_fraction,
     }

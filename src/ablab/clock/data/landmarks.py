@@ -9,6 +9,10 @@ hands' angles.
 `ablab clock generate` computes each sample's points from the style it drew with (style_landmarks) and writes them
 next to images.npy (landmarks.npy, with mirror_cue.npy: whether the dial shows a mirror image as one). Coordinates
 are normalized: x, y in [−1, 1] across the image (x right, y down), pixel edges at ±1.
+
+It writes the dial's ellipse too (ellipse.npy, style_ellipse: centre x, y, half-axes, angle, in image pixels): a
+dial seen at a slant is an ellipse, and a reader that measures it as one, and reads it rectified, is supervised by
+it. The centre landmark is the ellipse's centre (the face is one plane under an affine camera).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import math
 import numpy as np
 
 from ablab.clock.draw.camera import camera_matrix
+from ablab.clock.draw.case import ELLIPSE_FIELDS, dial_ellipse
 from ablab.clock.draw.geometry import Dial, canvas_side_px
 from ablab.clock.draw.hands import hand_angles_deg
 
@@ -39,3 +44,22 @@ def style_landmarks(style, hour: int, minute: int, size: int) -> np.ndarray:
     # canvas = A·q + t  →  q = A⁻¹·(canvas − t), q in output pixels
     q = (canvas - np.array([c, f])) @ np.linalg.inv(np.array([[a, b], [d, e]])).T
     return (2.0 * q / size - 1.0).astype(np.float32)
+
+
+def style_ellipse(style, size: int) -> np.ndarray:
+    """float32 (5,) ELLIPSE_FIELDS of the dial of `style` at size×size: centre x, y, half-axes (major first), major
+    axis angle (degrees clockwise from image-right, [0, 180)), in image pixels (pixel edges at 0 and size); the
+    outline through the dial's edge at 12, 3, 6 and 9, in the plane of the face (ablab.clock.draw.case)."""
+    return dial_ellipse(style, size)
+
+
+def normalized_ellipse(ellipse_px: np.ndarray, size: int) -> np.ndarray:
+    """(..., 5) ellipses from image pixels to the landmarks' normalized coordinates: centre in [−1, 1], half-axes in
+    half-sides, the angle unchanged."""
+    out = np.array(ellipse_px, np.float32, copy=True)
+    out[..., :2] = 2.0 * out[..., :2] / size - 1.0
+    out[..., 2:4] = 2.0 * out[..., 2:4] / size
+    return out
+
+
+__all__ = ["ELLIPSE_FIELDS", "LANDMARKS", "normalized_ellipse", "style_ellipse", "style_landmarks"]

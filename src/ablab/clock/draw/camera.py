@@ -73,7 +73,7 @@ def unit_ramps(size_px: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
-    """Blur, lighting, glare, noise and JPEG applied to a picture; returns uint8 (size, size)."""
+    """Blur, lighting, glare, noise, contrast stretch and JPEG applied to a picture; returns uint8 (size, size)."""
     size_px = picture.width
     pixels = np.asarray(picture, dtype=np.float32)
     if photo.blur_sigma_px > 0.05:
@@ -89,10 +89,18 @@ def develop(picture: Image.Image, photo: Photo) -> np.ndarray:
         bank = noise_bank(size_px)
         window = bank[photo.noise_dy : photo.noise_dy + size_px, photo.noise_dx : photo.noise_dx + size_px]
         pixels += photo.noise_sigma * (window.T if photo.noise_transposed else window)
+    if photo.stretch:
+        pixels = stretch(pixels)
     out = np.clip(pixels, 0, 255, out=pixels).astype(np.uint8)  # truncation: fine at noise-level accuracy
     if photo.jpeg_quality > 0:
         out = jpeg_round_trip(out, photo.jpeg_quality)
     return out
+
+
+def stretch(pixels: np.ndarray) -> np.ndarray:
+    """A contrast stretch as photo software does it: the 0.5th percentile to black, the 99.5th to white."""
+    low, high = np.percentile(pixels, (0.5, 99.5))
+    return (pixels - low) * np.float32(255.0 / max(float(high - low), 1.0))
 
 
 def glare(spots: tuple[tuple[float, ...], ...], size_px: int) -> np.ndarray:

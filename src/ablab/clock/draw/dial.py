@@ -116,7 +116,7 @@ def _shade_rim(draw: ImageDraw.ImageDraw, dial: Dial, face: FaceDesign, steps: i
 def _fill_outline(draw: ImageDraw.ImageDraw, dial: Dial, scale: float, fill, outline=None, width: int = 1) -> None:
     """The dial outline shrunk by `scale`: Pillow's ellipse for circles and ellipses (4× faster than a polygon),
     a polygon for rounded squares."""
-    if dial.exponent == 2.0:
+    if dial.exponent == 2.0 and not dial.sides:
         half_x, half_y = scale * dial.radius_px * dial.aspect_x, scale * dial.radius_px
         box = [dial.cx - half_x, dial.cy - half_y, dial.cx + half_x, dial.cy + half_y]
         draw.ellipse(box, fill=fill, outline=outline, width=width)

@@ -139,7 +139,7 @@ def sample_photo_clock(rng: random.Random) -> ClockStyle:
         hands = replace(hands, shadow_gray=gray_level(face_gray - rng.uniform(30, 60)),
                         shadow_dx_frac_r=rng.uniform(-0.03, 0.03), shadow_dy_frac_r=rng.uniform(-0.03, 0.03))
     style = ClockStyle(face=face, ticks=ticks, numerals=numerals, marker=MarkerDesign(), hands=hands)
-    return replace(style, camera=_photo_camera(rng), photo=_photo_light(rng), backdrop=_floor(rng))
+    return replace(style, camera=_photo_camera(rng), photo=_photo_light(rng), backdrop=sample_floor(rng))
 
 
 def _photo_camera(rng: random.Random) -> Camera:
@@ -158,7 +158,7 @@ def _photo_light(rng: random.Random):
     return replace(light, glare=spots, jpeg_quality=rng.randrange(40, 85) if rng.random() < 0.5 else 0)
 
 
-def _floor(rng: random.Random) -> Backdrop:
+def sample_floor(rng: random.Random) -> Backdrop:
     """Wooden boards, carpet or tiles: a random one of each, at a random scale, turn, tone and contrast."""
     kind = choose(rng, ("wood", "carpet", "tiles"), (0.5, 0.3, 0.2))
     scale = {"wood": (0.1, 0.3), "carpet": (0.08, 0.3), "tiles": (0.15, 0.35)}[kind]

@@ -18,6 +18,10 @@ SUPERSAMPLE = 2  # the canvas is drawn at 2× and resampled to the output: cheap
 MAX_TILT_DEG = 25.0
 MIN_ZOOM = 0.92
 MAX_SHIFT = 0.03  # |shift_x_frac|, |shift_y_frac|
+# On a floor the backdrop replaces everything outside the dial, so the canvas need only hold the dial: a clock
+# lying on the floor may be seen at up to this tilt (the dial's minor axis down to half its major) and be moved
+# and magnified until the frame cuts its rim, with no bigger (slower) canvas for every other preset.
+FLOOR_MAX_TILT_DEG = 60.0
 
 
 def canvas_side_px(size_px: int) -> int:
@@ -36,6 +40,7 @@ class Dial:
     radius_px: float
     aspect_x: float
     exponent: float
+    sides: int = 0
 
     @classmethod
     def place(cls, face: FaceDesign, size_px: int) -> Dial:
@@ -48,6 +53,7 @@ class Dial:
             radius_px=face.radius_frac * scale,
             aspect_x=face.aspect_x,
             exponent=face.exponent,
+            sides=face.sides,
         )
 
     @property
@@ -57,6 +63,9 @@ class Dial:
 
     def edge_rho(self, phi: np.ndarray) -> np.ndarray:
         """Distance (in radii) from the centre to the outline along clock angles phi (radians)."""
+        if self.sides:  # a regular polygon, a flat side at 12 with its apothem at 1
+            sector = 2 * math.pi / self.sides
+            return 1.0 / np.cos(np.mod(phi + sector / 2, sector) - sector / 2)
         p = self.exponent
         sx = np.abs(np.sin(phi) / self.aspect_x) ** p
         cy = np.abs(np.cos(phi)) ** p
@@ -70,6 +79,8 @@ class Dial:
     def outline(self, scale: float, n_points: int = 64) -> list[float]:
         """Flat [x0, y0, x1, ...] polygon of the outline shrunk by `scale` (1 = the face edge)."""
         phi = np.linspace(0.0, 2 * math.pi, n_points, endpoint=False)
+        if self.sides:  # the corners themselves: straight sides need no sampling
+            phi = (np.arange(self.sides) + 0.5) * (2 * math.pi / self.sides)
         return self.points(phi, scale * self.edge_rho(phi)).ravel().tolist()
 
 

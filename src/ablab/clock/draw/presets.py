@@ -17,6 +17,7 @@ import numpy as np
 
 from ablab.clock.draw.families import HELD_OUT_FAMILIES, sample_held_out
 from ablab.clock.draw.geometry import MAX_SHIFT, MIN_ZOOM
+from ablab.clock.draw.photo_floor import sample_photo_floor
 from ablab.clock.draw.presets_varied import VARIED_MIRROR_PROBABILITY, sample_photo, sample_varied, shrunk_face
 from ablab.clock.draw.style import (
     Camera,
@@ -104,6 +105,7 @@ def sample_small_style(rng: random.Random) -> ClockStyle:
 
 PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
     "single": sample_single, "varied": sample_varied_style, "small": sample_small_style,
+    "photo-floor": sample_photo_floor,
     **HELD_OUT_FAMILIES, "held-out": sample_held_out,
 }
 

@@ -5,7 +5,8 @@
 
 Pipeline: the dial (cached per style) is copied, the hands are drawn on it at 2× (Pillow), one perspective resample
 applies mirror, rotation and tilt and scales to the output size, a floor texture replaces what lies outside
-the dial (backdrop), then blur, lighting, glare, noise and JPEG (numpy).
+the dial (backdrop) or, for a clock in a deep case, the case is built around the face on the floor (case), then
+blur, lighting, glare, noise, contrast stretch and JPEG (numpy).
 Conventions (tested): 12 o'clock up, hands clockwise; minute hand at minute·6°, hour hand at (hour + minute/60)·30°;
 a mirrored image is the whole picture mirrored (numerals too), and its label stays the time the clock shows.
 """
@@ -17,6 +18,7 @@ from PIL import ImageDraw
 
 from ablab.clock.draw.backdrop import lay_on_backdrop
 from ablab.clock.draw.camera import develop, photograph
+from ablab.clock.draw.case import compose_case
 from ablab.clock.draw.dial import draw_dial
 from ablab.clock.draw.geometry import Dial
 from ablab.clock.draw.hands import draw_hands, hand_angles_deg
@@ -39,7 +41,8 @@ def render_clock(hour: int, minute: int, *, style: ClockStyle, size: int = 150) 
     canvas = draw_dial(style, size)
     draw_hands(ImageDraw.Draw(canvas), Dial.place(style.face, size), style.hands, int(hour), int(minute))
     picture = photograph(canvas, style.camera, size, style.face.background_gray)
-    return develop(lay_on_backdrop(picture, style), style.photo)
+    scene = compose_case(picture, style) if style.case.depth_frac_r > 0 else lay_on_backdrop(picture, style)
+    return develop(scene, style.photo)
 
 
 def render_sample(

@@ -30,6 +30,9 @@ class FaceDesign:
     border_gray: int = 40
     inner_ring: bool = False  # a thin second ring just inside the border
     rim_shade_frac_r: float = 0.0  # a deep rim's shadow on the face, this wide inside the border (0 = flat)
+    sides: int = 0  # > 0: a regular polygon of this many sides, a flat side at 12, its apothem 1 radius
+    pattern: str = "flat"  # the face's ground (face_art): "flat" | "gradient" | held out: "sunburst" | "gears"
+    pattern_gray: int = 128  # the pattern's second tone (gradient's far end, the sunburst's or gears' ink)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ class MarkerDesign:
     brand: str = ""  # "" = none; asymmetric text, so a mirror image shows as reversed writing
     brand_font: str = "liberation-sans"
     gray: int = 30
+    caption: str = ""  # writing above 6 o'clock (a maker's line, "QUARTZ"), as desktop and shop clocks carry
+    logo: str = ""  # "" | "circle" | "diamond" | "crest": a small emblem halfway between the centre and 12
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class HandDesign:
     second_length_frac_r: float = 0.85
     second_width_frac_r: float = 0.015
     second_gray: int = 90
+    second_shape: str = "line"  # "line" | held out of training: "lollipop" (a disc near the tip, railway style)
     # a shadow under the hands, offset (dx, dy) in radii of the upright dial; None = no shadow
     shadow_gray: int | None = None
     shadow_dx_frac_r: float = 0.0
@@ -125,6 +131,30 @@ class Backdrop:
 
 
 @dataclass(frozen=True)
+class Case:
+    """The clock's case in three dimensions (ablab.clock.draw.case): a cylinder whose front rim stands
+    depth_frac_r radii above the face and whose back lies back_frac_r radii below it, on the floor.
+
+    Seen at a tilt, the rim's top is displaced from the face along the tilt, so the inner wall of the rim shows
+    on one side of the face and the outer wall of the case on the other; lift_sign (+1 or −1) says which side the
+    camera stands on. depth_frac_r = 0 means a flat clock (no case drawn): every preset but `photo-floor`.
+    Glare spots lie on the glass (x, y, σ in radii of the dial, peak in gray levels; added, so a peak above the
+    face's headroom saturates to white). The clock's own shadow falls on the floor shadow_frac_r radii off.
+    """
+
+    depth_frac_r: float = 0.0
+    back_frac_r: float = 0.0
+    lift_sign: float = 1.0
+    wall_gray: int = 60
+    rim_light_deg: float = 0.0  # image direction the light comes from (degrees clockwise from image-right)
+    rim_shine: float = 0.0  # gray levels the rim's lit side is lighter (and its far side darker)
+    shadow_gray: float = 0.0  # how much darker the floor is under the clock's shadow (0 = none)
+    shadow_dx_frac_r: float = 0.0
+    shadow_dy_frac_r: float = 0.0
+    glare: tuple[tuple[float, float, float, float], ...] = ()
+
+
+@dataclass(frozen=True)
 class Camera:
     """Where the clock is seen from. Applied to the whole picture in this order: mirror about the clock's 12-6 axis,
     rotate, tilt (foreshorten), zoom, shift.
@@ -136,9 +166,11 @@ class Camera:
 
     rotation_deg: float = 0.0
     mirrored: bool = False
-    tilt_deg: float = 0.0  # presets keep it within geometry.MAX_TILT_DEG
+    # presets keep tilt within geometry.MAX_TILT_DEG, except on a floor (backdrop): up to FLOOR_MAX_TILT_DEG there,
+    # since the floor, not the canvas, fills the picture outside the dial
+    tilt_deg: float = 0.0
     tilt_axis_deg: float = 0.0
-    zoom: float = 1.0  # >1 magnifies; presets keep it within geometry.MIN_ZOOM..1.1
+    zoom: float = 1.0  # >1 magnifies; presets keep it within geometry.MIN_ZOOM..1.1 (on a wall)
     shift_x_frac: float = 0.0  # picture translation, fraction of the side (|shift| <= geometry.MAX_SHIFT)
     shift_y_frac: float = 0.0
 
@@ -166,6 +198,7 @@ class Photo:
     # glare on the glass: soft bright spots (x, y, σ_x, σ_y as fractions of the side from its centre, turn in
     # degrees, peak in gray levels), added after the lighting
     glare: tuple[tuple[float, float, float, float, float, float], ...] = ()
+    stretch: bool = False  # a contrast stretch after the noise: 0.5th–99.5th percentile to 0–255, as photo software
 
 
 @dataclass(frozen=True)
@@ -181,6 +214,7 @@ class ClockStyle:
     camera: Camera = field(default_factory=Camera)
     photo: Photo = field(default_factory=Photo)
     backdrop: Backdrop = field(default_factory=Backdrop)
+    case: Case = field(default_factory=Case)
 
     @property
     def rotation_deg(self) -> float:
@@ -191,8 +225,9 @@ class ClockStyle:
         return self.camera.mirrored
 
     def clean(self) -> ClockStyle:
-        """The same clock, upright, unmirrored, untilted, on a plain wall, without blur, lighting, noise or JPEG."""
-        return replace(self, camera=Camera(), photo=Photo(), backdrop=Backdrop())
+        """The same clock, upright, unmirrored, untilted, on a plain wall, flat (no case), without blur, lighting,
+        noise or JPEG."""
+        return replace(self, camera=Camera(), photo=Photo(), backdrop=Backdrop(), case=Case())
 
 
 def has_mirror_cue(style: ClockStyle) -> bool:
