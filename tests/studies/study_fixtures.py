@@ -73,13 +73,14 @@ def tiny_spec(name: str = "tiny", *, seeds=2, rows=3, extra: dict | None = None)
 
 
 class FakeExecutor:
-    """An executor that answers each trial at once, without training: `accuracy(spec)` gives its test accuracy
-    and every trial 'takes' `wall_s`. `ran` lists the keys it answered, in order."""
+    """An executor that answers each trial at once, without training: `accuracy(spec)` gives its test accuracy,
+    `metrics(spec)` its other metrics (none by default), and every trial 'takes' `wall_s`. `ran` lists the keys it
+    answered, in order."""
 
     name, slots = "fake", 2
 
-    def __init__(self, accuracy, wall_s: float = 10.0):
-        self.accuracy, self.wall_s = accuracy, wall_s
+    def __init__(self, accuracy, wall_s: float = 10.0, metrics=lambda spec: {}):
+        self.accuracy, self.wall_s, self.metrics = accuracy, wall_s, metrics
         self.pending, self.ran = [], []
 
     def submit(self, spec):
@@ -92,7 +93,7 @@ class FakeExecutor:
     def _outcome(self, spec):
         self.ran.append(spec.key)
         result = TrialResult(key=spec.key, state="complete", test_loss=0.1, test_accuracy=float(self.accuracy(spec)),
-                             history={}, metrics={}, wall_time_s=self.wall_s, fit_time_s=0.9 * self.wall_s,
+                             history={}, metrics=self.metrics(spec), wall_time_s=self.wall_s, fit_time_s=0.9 * self.wall_s,
                              backend="fake", versions={})
         return Outcome(key=spec.key, result=result, error=None, worker_wall_s=self.wall_s, pid=1)
 

@@ -129,3 +129,25 @@ def test_a_first_trial_measures_a_models_cost_before_its_claims_are_priced(tmp_p
                                     claims=CLAIMS[:1])
     assert decision.verdicts["EASY"] != "not run" and not decision.not_started
     assert seeds_of(store, "a") == [0, 1] and seeds_of(store, "b") == [0, 1]
+
+
+def test_task3_trains_the_likeliest_learner_first_and_stops_when_one_learns(tmp_path):
+    """T3-1 ("all four approaches at chance") is refuted by one approach that learns: the decision mode trains
+    them one at a time, periodic first, and stops at the first learner, by the report's rule."""
+    from ablab.studies.task3 import LEARN_ORDER
+
+    encodings = ("regression-minutes", "classification-24", "multihead", "periodic", "landmarks")
+    clock = parse_spec({
+        "name": "tiny-clock", "task": "clock", "model": "clock-tiny", "seeds": 1,
+        "base": {"preset": "single", "image_size": 32, "n_images": 40, "epochs": 1, "precision": "float32"},
+        "vary": [{"group": "Encoding", "rows": [{"label": e, "set": {"encoding": e}} for e in encodings]}],
+    })
+    error_min = {"periodic": 178.0, "multihead": 95.0}  # periodic at chance here, multihead learns
+    executor = FakeExecutor(lambda s: 0.5, metrics=lambda s: {"mean_cse_min": error_min.get(s.config.encoding, 180.0)})
+    store = Store(tmp_path / "t.db")
+    _, decision = run_decided([clock], store, executor, profile="quick", policy=DecisionPolicy(),
+                              show_progress=False, data_dir=tmp_path, claims=())
+    encoding_of = {r.key: r.config["encoding"] for r in store.trials()}
+    ran = [encoding_of[key] for key in executor.ran]
+    assert ran == ["periodic", "multihead"] and LEARN_ORDER[:2] == ("periodic", "multihead")
+    assert decision.verdicts["T3-1"] == "refuted" and decision.stop_reason == STOP_DONE

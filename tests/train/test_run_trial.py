@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from ablab.errors import AblabError
 from ablab.models import make_config
 from ablab.train import TrialSpec
 from ablab.train.run import run_trial
@@ -70,3 +71,24 @@ def test_train_subset_limits_the_training_set(fake_dataset, monkeypatch):
     [(x, y)] = fitted  # trained once, on the first 32 of the 256 training images and their labels
     np.testing.assert_array_equal(x, fake_dataset.x_train[:32])
     np.testing.assert_array_equal(y, fake_dataset.y_train[:32])
+
+
+def test_init_permuted_pairs_a_seed_with_its_unpermuted_run(fake_dataset):
+    """Common random numbers: with the first layer's rows in the pixels' order, the obfuscated MLP of a seed
+    trains as its unpermuted run does (up to the order of float sums); without, it is an independent draw."""
+    base = {"epochs": 1, "hidden_units": [16], "optimizer": "adam"}
+    original = run_trial(TrialSpec(make_config(base), seed=3))
+    paired = run_trial(TrialSpec(make_config({**base, "permutation_seed": 42, "init_permuted": True}), seed=3))
+    unpaired = run_trial(TrialSpec(make_config({**base, "permutation_seed": 42}), seed=3))
+    assert paired.history["loss"][0] == pytest.approx(original.history["loss"][0], rel=1e-4)
+    assert paired.test_loss == pytest.approx(original.test_loss, rel=1e-4)
+    assert unpaired.test_loss != pytest.approx(original.test_loss, rel=1e-4)
+
+
+def test_init_permuted_keeps_stored_keys_and_needs_an_mlp_permutation():
+    plain = make_config({"permutation_seed": 42})
+    assert TrialSpec(plain, 0).key == TrialSpec(make_config({"permutation_seed": 42, "init_permuted": False}), 0).key
+    assert TrialSpec(plain, 0).key != TrialSpec(make_config({"permutation_seed": 42, "init_permuted": True}), 0).key
+    for bad in ({"init_permuted": True}, {"init_permuted": True, "permutation_seed": 1, "model": "cnn"}):
+        with pytest.raises(AblabError, match="init_permuted needs model mlp and a permutation_seed"):
+            make_config(bad)

@@ -18,7 +18,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ablab.clock.data.dataset import load, load_arrays, read_clock_dir
-from ablab.clock.read.reader import images_for, read_files
+from ablab.clock.data.images import load_image_file
+from ablab.clock.read.explain import write_explained
+from ablab.clock.read.reader import images_for, read_images
 from ablab.clock.read.registry import open_reader, reader_name
 from ablab.clock.read.train import evaluate_reader
 from ablab.clock.read.workflow import AdaptedReader, ClockTrainRequest, train_clock_reader
@@ -128,6 +130,10 @@ def read_command(
     files: list[Path] = typer.Argument(..., help="Clock pictures (PNG, JPEG, ...; any size, colour or gray)."),
     model: Path = ModelOption,
     as_json: bool = JsonOption,
+    explain: Path = typer.Option(None, "--explain", help=(
+        "Also write, into this folder, one PNG per picture showing what the reader saw: the dial it found, where it "
+        "put the 12, both hands, and the reading with its confidence."
+    )),
     store_path: Path = StoreOption,
 ) -> None:
     """Print the time each picture shows, HH:MM (12-hour dial), with the reader's confidence where it has one, and
@@ -136,17 +142,21 @@ def read_command(
     also searches the picture for a dial it missed."""
     path, reader, uncertain_below = open_reader(model, store_path)
     start = time.perf_counter()
-    readings = read_files(reader, files, uncertain_below)
+    pictures = [load_image_file(f) for f in files]  # all loaded first: a bad file fails before any output
+    readings = read_images(reader, pictures, [str(f) for f in files], uncertain_below)
     per_image_ms = 1000 * (time.perf_counter() - start) / max(1, len(files))
     if as_json:
         rows = [{"file": r.source, "time": r.hhmm, "hour": r.hour, "minute": r.minute, "confidence": r.confidence,
                  "uncertain": r.uncertain} for r in readings]
         typer.echo(json.dumps(rows))
-        return
-    for r in readings:
-        conf = "" if r.confidence is None else f"  confidence {r.confidence:.2f}"
-        typer.echo(f"{r.hhmm}{conf}{'  uncertain' if r.uncertain else ''}  {r.source}")
-    typer.echo(f"({reader_name(path)}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+    else:
+        for r in readings:
+            conf = "" if r.confidence is None else f"  confidence {r.confidence:.2f}"
+            typer.echo(f"{r.hhmm}{conf}{'  uncertain' if r.uncertain else ''}  {r.source}")
+        typer.echo(f"({reader_name(path)}, {reader.encoding.name}; {per_image_ms:.1f} ms per image)", err=True)
+    if explain is not None:  # drawn from the readings just printed: what that read measured, not a second read
+        written = write_explained(explain, pictures, readings)
+        typer.echo(f"what the reader saw: {len(written)} pictures in {explain}", err=True)
 
 
 def _print_metrics(metrics: dict, *, title: str) -> None:

@@ -24,23 +24,10 @@ from ablab.studies.report_settings import record_report_settings
 
 QUICK_BUDGET = "30m"  # `make run`: every table of the report on a 2-core CPU
 EvenOption = typer.Option(False, "--even", help="No decision mode: every cell at the profile's seeds (or --seeds).")
-WithClockOption = typer.Option(
-    False, "--with-clock",
-    help="Also run Task 3's clock-encodings study (budgeted runs leave it out: it cannot learn in one).")
 
 
 def register(root: typer.Typer) -> None:
     root.command("reproduce")(reproduce)
-
-
-def _studies(profile: str, budgeted: bool, with_clock: bool) -> list:
-    specs = builtin_specs()
-    if budgeted and not with_clock:
-        skipped = [s.name for s in specs if s.task == "clock"]
-        specs = [s for s in specs if s.task != "clock"]
-        Console().print(f"not run at this budget: {', '.join(skipped)} (every encoding stays at chance in a "
-                        "budgeted run; --with-clock runs it anyway)")
-    return specs
 
 
 def reproduce(
@@ -49,7 +36,6 @@ def reproduce(
     budget: str = BudgetOption,
     max_seeds: int = MaxSeedsOption,
     even: bool = EvenOption,
-    with_clock: bool = WithClockOption,
     executor: str = ExecutorOption,
     workers: int = WorkersOption,
     ray_address: str = RayAddressOption,
@@ -66,7 +52,7 @@ def reproduce(
         raise AblabError("--even and --budget: the budget drives the decision mode; drop one of them")
     budget = budget or (QUICK_BUDGET if profile == "quick" and not even and seeds is None else None)
     decide = budget is not None and not even
-    specs = _studies(profile, decide, with_clock)
+    specs = builtin_specs()  # in decision mode the clock study trains only what decides T3-1 (ablab.studies.task3)
     failed = None
     try:
         run_and_print(specs, run_options(

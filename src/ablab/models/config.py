@@ -36,6 +36,10 @@ class TrialConfig(BaseModel):
     `valid_subset` / `test_subset` score on the first N
     validation / test images (quick profiles on a CPU: a CNN's evaluation otherwise costs more than its training).
     `permutation_seed` applies one fixed pixel permutation to train, valid and test (the report's Task 2).
+    `init_permuted` (an MLP with `permutation_seed`) starts the first layer from the weights the unpermuted run of
+    the same seed starts from, their rows put in the pixels' new order (`ablab.models.geron.permute_input_rows`):
+    common random numbers, so a seed's pair of runs differs by the permutation alone. Each run's spread over seeds
+    is unchanged (the initializers draw every weight independently, so permuted rows are as likely a draw).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -66,6 +70,7 @@ class TrialConfig(BaseModel):
     valid_subset: int | None = Field(None, ge=1)
     test_subset: int | None = Field(None, ge=1)
     permutation_seed: int | None = None
+    init_permuted: bool = False
     # "auto": mixed bf16 where the CPU computes it natively, else float32 (ablab.precision). Enters the trial key
     # only when not float32 (ablab.train.spec), so trials stored before the field keep their keys.
     precision: Literal["auto", "float32", "bfloat16"] = "float32"
@@ -88,6 +93,13 @@ class TrialConfig(BaseModel):
     def _known_names(self) -> "TrialConfig":
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; known: {', '.join(sorted(MODELS))}")
+        return self
+
+    @model_validator(mode="after")
+    def _init_permuted_needs_mlp_permutation(self) -> "TrialConfig":
+        if self.init_permuted and (self.model != "mlp" or self.permutation_seed is None):
+            raise ValueError("init_permuted needs model mlp and a permutation_seed (a convolution's weights have "
+                             "no row per pixel to permute); drop init_permuted or set both")
         return self
 
     def canonical_json(self) -> str:

@@ -8,6 +8,7 @@ Both take uint8 images (N, 28, 28) and scale them inside the model, so a saved m
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers
 
 from ablab.models.config import TrialConfig
@@ -33,6 +34,16 @@ def build_mlp(config: TrialConfig, *, num_classes: int = 10) -> keras.Model:
             x = layers.Dropout(config.dropout)(x)
     outputs = layers.Dense(num_classes, activation="softmax", dtype="float32", **weight_args(config))(x)
     return keras.Model(inputs, outputs, name="mlp")
+
+
+def permute_input_rows(model: keras.Model, permutation: np.ndarray) -> None:
+    """Put the rows of the first Dense kernel (pixels × units) in a pixel permutation's order, in place: with input
+    pixel j being original pixel permutation[j], the layer then computes on permuted images exactly what it computed
+    on the originals (row j of the new kernel is row permutation[j] of the old), and so does every training step
+    after it, up to the order of float sums."""
+    dense = next(layer for layer in model.layers if isinstance(layer, layers.Dense))
+    kernel, *rest = dense.get_weights()  # kernel (n_pixels, units)
+    dense.set_weights([kernel[permutation], *rest])
 
 
 def _pool(config: TrialConfig) -> layers.Layer:

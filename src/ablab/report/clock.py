@@ -79,16 +79,26 @@ class EncodingSummary:
 
     @property
     def status(self) -> str:
-        i = self.mean
-        if i.mean is None:
-            return NOT_RUN
-        if (i.high if i.high is not None else i.mean) < LEARNS_BELOW_MIN:
-            return LEARNS
-        return AT_CHANCE if i.mean >= LEARNS_BELOW_MIN else UNCLEAR
+        return interval_status(self.mean)
 
     @property
     def finished(self) -> list[Cell]:
         return [c for c in self.cells if c.finished and c.metrics.get("mean_cse_min") is not None]
+
+
+def interval_status(i: Interval) -> str:
+    """learns / at chance / unclear / not run, from the interval of an encoding's mean error over seeds."""
+    if i.mean is None:
+        return NOT_RUN
+    if (i.high if i.high is not None else i.mean) < LEARNS_BELOW_MIN:
+        return LEARNS
+    return AT_CHANCE if i.mean >= LEARNS_BELOW_MIN else UNCLEAR
+
+
+def encoding_status(errors_min: list[float]) -> str:
+    """The status of an encoding from its trials' mean errors (minutes, one per seed): what the decision mode asks
+    of the store while it runs, by the rule the report applies."""
+    return interval_status(mean_interval(errors_min))
 
 
 def clock_studies(data: ReportData) -> list:
@@ -212,15 +222,21 @@ def interval_text(i: Interval, digits: int = 1) -> str:
 
 
 def claim_verdict(summaries: list[EncodingSummary]) -> str:
-    """refuted: one report approach learns; confirmed: every one is at chance while another encoding learns on
-    the same images (the budget was enough); else not decided (models at chance everywhere decide nothing)."""
-    statuses = [s.status for s in summaries if s.encoding in REPORT_SECTIONS and s.status != NOT_RUN]
-    if not statuses:
+    """T3-1's verdict from the study's encodings (`task3_verdict`)."""
+    return task3_verdict({s.encoding: s.status for s in summaries})
+
+
+def task3_verdict(statuses: dict[str, str]) -> str:
+    """T3-1 from each encoding's status. Refuted: one report approach learns; confirmed: every one is at chance
+    while another encoding learns on the same images (the budget was enough); else not decided (models at chance
+    everywhere decide nothing). The report and the decision mode both call this."""
+    report = [st for enc, st in statuses.items() if enc in REPORT_SECTIONS and st != NOT_RUN]
+    if not report:
         return CLAIM_NOT_RUN
-    if LEARNS in statuses:
+    if LEARNS in report:
         return REFUTED
-    some_learner = any(s.status == LEARNS for s in summaries)
-    return CONFIRMED if some_learner and all(st == AT_CHANCE for st in statuses) else UNDECIDED
+    some_learner = LEARNS in statuses.values()
+    return CONFIRMED if some_learner and all(st == AT_CHANCE for st in report) else UNDECIDED
 
 
 def winner_sentence(summaries: list[EncodingSummary]) -> str:

@@ -30,6 +30,7 @@ from ablab.report.user_claims import user_claims
 from ablab.report.verdicts import UNDECIDED
 from ablab.store import FINISHED, Store
 from ablab.store.studies import StudyIndex
+from ablab.studies import task3
 from ablab.studies.expand import StudyTrial, expand
 from ablab.studies.progress import TrialProgress
 from ablab.studies.runner import Driver, RunSummary, prepare_clock_data, record_figure_samples
@@ -111,8 +112,10 @@ class Plan:
         self.margins = dict(DEFAULT_MARGINS)
         for spec in specs:
             self.margins.update(spec.margins)
+        self.clock_cells = task3.clock_cells(self.by_cell)  # T3-1's, scheduled by ablab.studies.task3
         claimed = {cell for c in self.claims for cell in c.cells()}
-        self.free_cells = [cell for cell in self.by_cell if cell not in claimed]
+        self.free_cells = [cell for cell in self.by_cell if cell not in claimed
+                           and cell[2] not in self.clock_cells]
 
     def keys(self) -> list[str]:
         return sorted({t.key for cells in self.by_cell.values() for t in cells.values()})
@@ -272,6 +275,8 @@ class Scheduler:
     def _units(self, findings: dict[str, Finding], busy: set[str]) -> list[Unit]:
         units = self._calibration_units(busy)
         units += [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
+        if clock := task3.next_trials(self.plan.clock_cells, self.view.rows, busy, self.scheduled):
+            units.append(Unit(clock[0], clock[1], 1.0))
         free = self._open([t for cell in self.plan.free_cells for t in self.plan.base(cell)])
         if free:  # the tables show them, but they decide nothing: after the claims that could be decided
             units.append(Unit("rows outside the claims", free, FREE_ROWS_CHANCE))
@@ -388,5 +393,8 @@ def _decision_summary(plan: Plan, view: StoreView, scheduler: Scheduler) -> Deci
     findings = [judge(evidence, c) for c in plan.claims]
     not_started = [f.claim.id for f in findings if any(len(view.values(c)) < plan.policy.start_seeds
                                                        for c in f.claim.cells())]
+    verdicts = {f.claim.id: f.verdict for f in findings}
+    if plan.clock_cells:
+        verdicts[task3.CLAIM_ID] = task3.verdict(plan.clock_cells, view.rows)
     return DecisionSummary(scheduler.stop_reason, scheduler.spent_s(set()), len(scheduler.scheduled),
-                           {f.claim.id: f.verdict for f in findings}, not_started)
+                           verdicts, not_started)

@@ -11,7 +11,9 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ablab.data.transforms import pixel_permutation
 from ablab.models import build_model
+from ablab.models.geron import permute_input_rows
 from ablab.precision import keras_precision, resolve_precision
 from ablab.models.config import TrialConfig
 from ablab.models.layers import loss_name, make_optimizer
@@ -167,6 +169,8 @@ def run_trial(
     keras.utils.set_random_seed(spec.seed)
     splits = load_trial_data(spec.config, data_dir=data_dir)
     model = compile_model(spec.config)
+    if spec.config.init_permuted:  # common random numbers with the unpermuted run of this seed (TrialConfig)
+        permute_input_rows(model, pixel_permutation(spec.config.permutation_seed))
     fit_start = time.perf_counter()
     history, test_loss, test_accuracy = fit_and_evaluate(model, spec.config, splits, verbose=verbose)
     fit_time_s = time.perf_counter() - fit_start

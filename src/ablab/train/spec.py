@@ -38,7 +38,7 @@ def canonical_json(value) -> str:
 
 # Fields added after trials were stored, with the value those trials had: left out of the key at that value, so a
 # stored trial keeps its key (and a store its results) when the config gains a field.
-KEY_OMITS_AT = {"precision": "float32"}
+KEY_OMITS_AT = {"precision": "float32", "init_permuted": False}
 
 
 def key_fields(config: dict) -> dict:

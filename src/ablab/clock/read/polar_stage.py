@@ -33,6 +33,7 @@ import numpy as np
 from ablab.clock.data.images import crop_gray, resize_gray
 from ablab.clock.data.landmarks import LANDMARKS
 from ablab.clock.read import polar
+from ablab.clock.read.explain import DialSeen, crop_frame
 
 STRIP_REACH = 1.0  # the first cut's reach, normalized units from the centre: half the image side (every preset's
 #                   dial lies within 0.97 of its centre)
@@ -233,9 +234,10 @@ def shows_mirror_cue(forward: np.ndarray, reversed_: np.ndarray) -> np.ndarray:
     return np.abs(gap) >= 0.5
 
 
-def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[np.ndarray, np.ndarray]:
+def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE, *, directions: bool = False) -> tuple:
     """{"polar_angles": (N, OUT_BINS, 3) (or flattened), "polar_mirror": (N,) or (N, 1), optionally
-    "polar_mirror_reversed": (N,)} → (int (N, 2) [hour, minute], confidence (N,)).
+    "polar_mirror_reversed": (N,)} → (int (N, 2) [hour, minute], confidence (N,)), with `directions` also the
+    image directions (N, 3) rad of the minute hand, hour hand and 12 it read by, and the mirror sides (N,).
 
     The mirror side is mirror_verdict's; the confidence is the least sure of the three peaks' mass and the forward
     read's mirror certainty. One stroke is not read as both hands where the hour channel shows the other
@@ -261,18 +263,20 @@ def decode_polar(outputs: dict, upright_share: float = UPRIGHT_SHARE) -> tuple[n
                                                     angles[:, 2], mirrored)
     minute = polar.agreeing_minute(probs[:, :, 0], angles[:, 1], angles[:, 2], mirrored)
     labels = polar.time_from_angles(minute, angles[:, 1], angles[:, 2], mirrored)
-    return labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
+    read = labels, np.minimum(mass.min(axis=1), np.maximum(mirror_p, 1.0 - mirror_p))
+    return (*read, np.stack([minute, angles[:, 1], angles[:, 2]], axis=1), mirrored) if directions else read
 
 
 def read_polar(predict, images: np.ndarray, points: np.ndarray, upright_share: float = UPRIGHT_SHARE,
                cut_predict=None) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The polar stage's reading: uint8 (N, S, S) and the point reader's (N, 7, 2) points → (int (N, 2)
-    [hour, minute], confidence (N,), the dial it read: (centre (N, 2), radius (N,)) in normalized units);
-    predict is the polar reader's forward pass, cut_predict the one that places the cuts if another
-    (polar_outputs, decode_polar)."""
+    [hour, minute], confidence (N,), the dial it read as a DialSeen: its circle in normalized units, the directions
+    of the hands and the 12 and the mirror side it read by); predict is the polar reader's forward pass, cut_predict
+    the one that places the cuts if another (polar_outputs, decode_polar)."""
     outputs = polar_outputs(predict, images, points, cut_predict=cut_predict)
-    labels, confidence = decode_polar(outputs, upright_share)
-    return labels, confidence, (outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN)
+    labels, confidence, angles, mirrored = decode_polar(outputs, upright_share, directions=True)
+    return labels, confidence, DialSeen.circle(outputs["centre"], outputs["reach"] / polar.DIAL_MARGIN, angles,
+                                               mirrored)
 
 
 # ---------------------------------------------------------------- reading pictures: the reading mode, finder, search
@@ -308,21 +312,23 @@ Points = Callable[[np.ndarray], np.ndarray]  # uint8 (N, S, S) → the point rea
 
 
 def read_pictures(points: Points, predict, images: np.ndarray, originals: list[np.ndarray] | None = None, *,
-                  options: PolarOptions = PolarOptions(), cut_predict=None) -> tuple[np.ndarray, np.ndarray]:
+                  options: PolarOptions = PolarOptions(), cut_predict=None) -> tuple:
     """The stage's reading in the mode `options`: uint8 (N, S, S) at the reader's size (`originals`: the same
-    pictures at their own size, when given) → (labels int (N, 2) [hour, minute], confidence (N,)).
+    pictures at their own size, when given) → (labels int (N, 2) [hour, minute], confidence (N,), the dial each
+    kept reading measured, in the picture's normalized units).
 
     read_dials first; a reading still less sure than options.search_below is looked for in a grid of squares of the
     picture (_search), and the surest reading kept. points is the point reader's pass, predict the polar reader's,
     cut_predict the one that places the cuts if another (read_polar)."""
     read = partial(_read_once, points, predict, options.upright_share, cut_predict)
-    labels, confidence, _ = _read_found(read, images, originals, options.find_dial)
+    labels, confidence, _, seen = _read_found(read, images, originals, options.find_dial)
     pictures = images if originals is None else originals
     for i in np.flatnonzero(confidence < options.search_below):
         found = _search(read, pictures[i], images.shape[1], options.find_dial)
         if found is not None and found[1] > confidence[i]:
-            labels[i], confidence[i] = found
-    return labels, confidence
+            labels[i], confidence[i] = found[:2]
+            seen = seen.put([i], found[2])
+    return labels, confidence, seen
 
 
 def read_dials(points: Points, predict, images: np.ndarray, originals: list[np.ndarray] | None = None, *,
@@ -331,7 +337,7 @@ def read_dials(points: Points, predict, images: np.ndarray, originals: list[np.n
     it found, at ZOOM_TO (from `originals` when given), and read again; the surer of the two readings is kept.
     → (labels (N, 2), confidence (N,), the dial first measured: (centre (N, 2), radius (N,)), normalized units)."""
     read = partial(_read_once, points, predict, options.upright_share, cut_predict)
-    return _read_found(read, images, originals, options.find_dial)
+    return _read_found(read, images, originals, options.find_dial)[:3]
 
 
 def _read_once(points: Points, predict, upright_share: float, cut_predict, images: np.ndarray) -> tuple:
@@ -339,24 +345,28 @@ def _read_once(points: Points, predict, upright_share: float, cut_predict, image
 
 
 def _read_found(read, images: np.ndarray, originals, find_dial: bool) -> tuple:
-    """read_dials with `read` (_read_once bound to its networks and prior)."""
-    labels, confidence, (centre, radius) = read(images)
+    """read_dials with `read` (_read_once bound to its networks and prior), and the dial each kept reading saw."""
+    labels, confidence, first = read(images)
+    centre, radius, seen = first.centre, first.axes[:, 0], first
     pictures = images if originals is None else originals
     small = np.flatnonzero(radius < ZOOM_BELOW) if find_dial else np.zeros(0, np.int64)
     if small.size:
         size = images.shape[1]
         crops = np.stack([crop_gray(pictures[i], centre[i], radius[i] / ZOOM_TO, size) for i in small])
-        zoomed, zoomed_confidence, _ = read(crops)
+        zoomed, zoomed_confidence, zoomed_seen = read(crops)
         surer = zoomed_confidence >= confidence[small]
         labels[small[surer]], confidence[small[surer]] = zoomed[surer], zoomed_confidence[surer]
-    return labels, confidence, (centre, radius)
+        kept = small[surer]
+        frame = crop_frame(centre[kept], radius[kept] / ZOOM_TO, [max(pictures[i].shape[:2]) for i in kept])
+        seen = seen.put(kept, zoomed_seen.take(surer).uncropped(*frame))
+    return labels, confidence, (centre, radius), seen
 
 
-def _search(read, picture: np.ndarray, size: int, find_dial: bool) -> tuple[np.ndarray, float] | None:
+def _search(read, picture: np.ndarray, size: int, find_dial: bool) -> tuple[np.ndarray, float, DialSeen] | None:
     """The surest reading of the dials that squares of the picture propose (_proposals), each cut out again
-    from the whole picture around it at ZOOM_TO and read as read_dials reads, if at least SEARCH_SURE sure; else
-    None. A square seldom holds all of a small dial, so its own reading is not used, only where it saw one. size:
-    the reader's input side (px)."""
+    from the whole picture around it at ZOOM_TO and read as read_dials reads, if at least SEARCH_SURE sure (with the
+    dial it saw, in the picture's units); else None. A square seldom holds all of a small dial, so its own reading is
+    not used, only where it saw one. size: the reader's input side (px)."""
     proposals = _proposals(read, picture, size)
     if not proposals:
         return None
@@ -364,11 +374,12 @@ def _search(read, picture: np.ndarray, size: int, find_dial: bool) -> tuple[np.n
     crops = [crop_gray(picture, centre, radius / ZOOM_TO, max(size, round(radius / ZOOM_TO * side)))
              for centre, radius in proposals]
     small = np.stack([resize_gray(crop, size) for crop in crops])
-    labels, confidence, _ = _read_found(read, small, crops, find_dial)
+    labels, confidence, _, seen = _read_found(read, small, crops, find_dial)
     best = int(np.argmax(confidence))
     if confidence[best] < SEARCH_SURE:
         return None
-    return labels[best], float(confidence[best])
+    frame = crop_frame(proposals[best][0][None], [proposals[best][1] / ZOOM_TO], [max(picture.shape[:2])])
+    return labels[best], float(confidence[best]), seen.take([best]).uncropped(*frame)
 
 
 def _proposals(read, picture: np.ndarray, size: int) -> list[tuple[np.ndarray, float]]:
@@ -379,8 +390,8 @@ def _proposals(read, picture: np.ndarray, size: int) -> list[tuple[np.ndarray, f
     squares = np.array([(x, y) for y in steps for x in steps])  # each lies inside the picture: not moved
     side = max(size, round(SEARCH_HALF * min(picture.shape[:2])))
     crops = np.stack([resize_gray(crop_gray(picture, c, SEARCH_HALF, side), size) for c in squares])
-    _, _, (centre, radius) = read(crops)
-    centre, radius = squares + centre * SEARCH_HALF, radius * SEARCH_HALF
+    _, _, dials = read(crops)
+    centre, radius = squares + dials.centre * SEARCH_HALF, dials.axes[:, 0] * SEARCH_HALF
     proposals: list[tuple[np.ndarray, float]] = []
     for c, r in zip(centre, radius):
         inside = np.abs(c).max() < 1.0 and PROPOSAL_RADIUS[0] < r < PROPOSAL_RADIUS[1]

@@ -18,6 +18,7 @@ import numpy as np
 
 from ablab.clock.data.images import load_image_file, resize_gray, to_model_input
 from ablab.clock.read.encodings import Encoding
+from ablab.clock.read.explain import DialSeen
 from ablab.clock.read.networks import parse_model_name
 from ablab.clock.read.polar_stage import PolarOptions
 from ablab.clock.read.stages import SecondStage, reader_parts, stage_of
@@ -81,12 +82,18 @@ class Reader:
         With a second stage, the stage reads in the reader's mode (polar_stage.read_pictures: a dial measured small
         is read again cut out around the centre found, from `originals`, the pictures at their own size, when given;
         a reading still less sure than options.search_below is searched for)."""
+        labels, confidence, _ = self.read_seen(images, originals)
+        return labels, confidence
+
+    def read_seen(self, images: np.ndarray, originals: list[np.ndarray] | None = None) -> tuple:
+        """read, and what it read by: (labels, confidence, the dials as an explain.DialSeen in the pictures'
+        normalized units, or None for a reader without a second stage)."""
         images = np.asarray(images, np.uint8)
         head = _point_head(self.encoding)
         if head is None:
-            return self.encoding.decode(self._predict(images, PREDICT_CHUNK))
+            return (*self.encoding.decode(self._predict(images, PREDICT_CHUNK)), None)
         if self.stage is None:
-            return self.encoding.decode({head: self._points(images, head)})
+            return (*self.encoding.decode({head: self._points(images, head)}), None)
         return self.stage.read(self.dial_points, self.second_net.predict_on_batch, images, originals,
                                options=self.options, cut_predict=self.geometry_net.predict_on_batch)
 
@@ -134,6 +141,7 @@ class Reading:
     minute: int
     confidence: float | None
     uncertain: bool = False  # confidence under the reader's threshold (chosen on validation data: its card)
+    seen: DialSeen | None = None  # the dial this reading was read by (one row; None: the reader measures none)
 
     @property
     def hhmm(self) -> str:
@@ -169,11 +177,11 @@ def read_images(reader: Reader, images: list[np.ndarray], sources: list[str],
     """Gray images of any size → one Reading each (resized to the reader's input), flagged uncertain when its
     confidence is under `uncertain_below`. One image per read: the shape load_reader traced, so no retracing
     whatever the number of files."""
-    read = [reader.read(resize_gray(img, reader.input_size)[None], [img]) for img in images]
-    labels = np.concatenate([labels for labels, _ in read])
-    confidence = [None if conf is None else float(conf[0]) for _, conf in read]
-    return [Reading(src, int(h), int(m), c, uncertain_below is not None and c is not None and c < uncertain_below)
-            for src, (h, m), c in zip(sources, labels, confidence)]
+    read = [reader.read_seen(resize_gray(img, reader.input_size)[None], [img]) for img in images]
+    labels = np.concatenate([labels for labels, _, _ in read])
+    confidence = [None if conf is None else float(conf[0]) for _, conf, _ in read]
+    return [Reading(src, int(h), int(m), c, uncertain_below is not None and c is not None and c < uncertain_below,
+                    seen) for src, (h, m), c, (_, _, seen) in zip(sources, labels, confidence, read)]
 
 
 def read_files(reader: Reader, paths: list[Path], uncertain_below: float | None = None) -> list[Reading]:

@@ -27,7 +27,7 @@ class SecondStage:
     build: Callable[[], object]
     fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
     # (points, predict, images uint8 (N, S, S), originals, *, options, cut_predict) → (labels (N, 2), confidence
-    # (N,)): points maps images to the point reader's (N, 7, 2) points, predict is the stage network's forward pass,
+    # (N,), the dials it read by: an explain.DialSeen): points maps images to the point reader's (N, 7, 2) points, predict is the stage network's forward pass,
     # cut_predict (None: predict) the one that says where to cut, options the stage's reading mode
     # (polar_stage.PolarOptions), originals the pictures at their own size (None: the images)
     read: Callable[..., tuple]
