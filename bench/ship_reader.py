@@ -70,7 +70,7 @@ def fresh_scores(model: Path, seed: int, data: Path) -> tuple[dict, bytes]:
     `varied` and the ticks-only upright dials without the upright rule: what each buys. Returns (the scores, the
     worst held-out readings: npz bytes)."""
     from ablab.clock.data.generate import generate
-    from ablab.clock.draw.families import HELD_OUT_FAMILIES
+    from ablab.clock.draw.held_out import HELD_OUT_FAMILIES
     from ablab.clock.read.metrics import mistakes_npz
     from ablab.clock.read.polar_stage import PolarOptions
     from ablab.clock.read.reader import load_reader

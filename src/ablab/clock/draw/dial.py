@@ -11,7 +11,7 @@ import math
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ablab.clock.draw import fonts
+from ablab.clock.draw import face_art, fonts
 from ablab.clock.draw.geometry import SUPERSAMPLE, Dial, canvas_side_px
 from ablab.clock.draw.style import ClockStyle, Clutter, FaceDesign, MarkerDesign, NumeralDesign, TickDesign
 
@@ -55,6 +55,7 @@ def _draw_dial(
     draw_clutter(draw, clutter, side, size_px)
     dial = Dial.place(face, size_px)
     draw_face(draw, dial, face)
+    face_art.paint_ground(canvas, draw, dial, face)
     rim = 1.0 - face.border_width_frac_r  # inner edge of the border, in edge radii
     draw_ticks(draw, dial, ticks, rim, skip_twelve=marker.twelve != "none")
     draw_numerals(draw, dial, numerals, rim)
@@ -223,7 +224,7 @@ def draw_numerals(draw: ImageDraw.ImageDraw, dial: Dial, numerals: NumeralDesign
 
 
 def draw_marker(draw: ImageDraw.ImageDraw, dial: Dial, marker: MarkerDesign, outer_rho: float) -> None:
-    """The 12 o'clock mark (its outer end at outer_rho radii) and the brand text below 12."""
+    """The 12 o'clock mark (its outer end at outer_rho radii), the brand text below 12, a caption and a logo."""
     size = marker.size_frac_r
     if marker.twelve == "triangle":  # pointing at the centre
         tip = dial.points(np.array([0.0]), np.array([outer_rho - size * 1.3]))[0]
@@ -240,6 +241,7 @@ def draw_marker(draw: ImageDraw.ImageDraw, dial: Dial, marker: MarkerDesign, out
             draw.rectangle(_bar_box(dial, dx, outer_rho, size), fill=marker.gray)
     if marker.brand:
         _draw_brand(draw, dial, marker)
+    face_art.draw_writing(draw, dial, marker)
 
 
 def _bar_box(dial: Dial, dx_r: float, outer_rho: float, size_r: float) -> list[float]:

@@ -1,8 +1,7 @@
-"""Style families held out of training: clock designs the `varied` preset never draws.
-
-A reader trained on `varied` has seen thousands of designs, but only those `varied` can draw; how it reads these
-families, whole kinds of design it never saw, is what predicts how it reads a user's clock. Each family changes
-one kind of thing and keeps the rest `varied`:
+"""Training families: six kinds of design the `varied` preset's own rules never draw, each changing one thing of
+it, mixed into `varied` (ablab.clock.draw.presets.TRAINING_MIX) and drawn alone by name. They were held out of
+training once, and what the shipped reader's card says of "held-out families" was measured on them; the families
+held out now are in ablab.clock.draw.held_out.
 
 - `unseen-fonts`: numerals in Computer Modern (roman, bold, sans, typewriter), a type family `varied` never uses;
 - `unseen-hands`: leaf-shaped hands, or "skeleton" hands drawn as an outline only;
@@ -12,9 +11,8 @@ one kind of thing and keeps the rest `varied`:
 - `light-hands`: hands nearly the face's own light gray, seen mostly by their shadows (`varied` makes the hands of
   some light faces faint and shadowed, never this faint, nor the shadow this dark or far: presets_varied.faint_hands);
 - `photo`: the report's kind of clock (thick dark rim with depth, white face, Arabic 1–12, minute ticks, two
-  thick dark hands) photographed on wooden boards, carpet or tiles, glare on the glass, up to 25° of tilt, JPEG.
-
-`held-out` draws any of them, in equal shares.
+  thick dark hands) photographed flat on wooden boards, carpet or tiles, glare on the glass, up to 25° of tilt, JPEG
+  (`photo-floor`, ablab.clock.draw.photo_floor, is the closer likeness of the report's photographs).
 """
 
 from __future__ import annotations
@@ -167,7 +165,7 @@ def sample_floor(rng: random.Random) -> Backdrop:
                     contrast=rng.uniform(12.0, 40.0))
 
 
-HELD_OUT_FAMILIES: dict[str, Callable[[random.Random], ClockStyle]] = {
+TRAINING_FAMILIES: dict[str, Callable[[random.Random], ClockStyle]] = {
     "unseen-fonts": sample_unseen_fonts,
     "unseen-hands": sample_unseen_hands,
     "unseen-ticks": sample_unseen_ticks,
@@ -176,7 +174,3 @@ HELD_OUT_FAMILIES: dict[str, Callable[[random.Random], ClockStyle]] = {
     "photo": sample_photo_clock,
 }
 
-
-def sample_held_out(rng: random.Random) -> ClockStyle:
-    """A clock of any held-out family, each as likely."""
-    return HELD_OUT_FAMILIES[choose(rng, tuple(HELD_OUT_FAMILIES))](rng)

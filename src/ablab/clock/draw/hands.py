@@ -68,6 +68,16 @@ def draw_hands(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, hour: i
         shadows = [(*part[:5], hands.shadow_gray) for part in parts]
         _draw_parts(draw, shifted, hands, shadows, hands.shadow_gray, solid=True)
     _draw_parts(draw, dial, hands, parts, hands.gray)
+    if hands.second and hands.second_shape == "lollipop":
+        _lollipop(draw, dial, hands)
+
+
+def _lollipop(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign) -> None:
+    """The disc of a railway clock's second hand, at 0.72 of its length, 4.5 of its widths across."""
+    angle = math.radians(hands.second_angle_deg)
+    reach, r = 0.72 * hands.second_length_frac_r * dial.unit_px, 2.25 * hands.second_width_frac_r * dial.unit_px
+    x, y = dial.cx + reach * math.sin(angle), dial.cy - reach * math.cos(angle)
+    draw.ellipse([x - r, y - r, x + r, y + r], fill=hands.second_gray)
 
 
 def _draw_parts(draw: ImageDraw.ImageDraw, dial: Dial, hands: HandDesign, parts: list[tuple], hub_gray: int,

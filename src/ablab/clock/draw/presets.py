@@ -1,7 +1,9 @@
 """Presets: how a ClockStyle is sampled. `single` is one clock photographed many times (the report's dataset);
-`varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw;
-`small` puts a `varied` clock in a bigger picture (dial 0.3–0.5 of the side, off centre, on clutter); the
-held-out families (ablab.clock.draw.families) draw designs `varied` never does, and `held-out` any of them.
+`varied` randomizes the design too (domain randomization), so a reader trained on it reads clocks it never saw,
+and mixes in TRAINING_MIX: the report's photographs (`photo-floor`), the training families (families) and faces
+other programs draw (presets_faces), each also a preset by its name; `small` puts a `varied` clock in a bigger
+picture (dial 0.3–0.5 of the side, off centre, on clutter); the held-out families (held_out) draw designs nothing
+in training draws, and `held-out` any of them.
 
 Every draw derives from the caller's `np.random.Generator`; a style is a pure function of the generator's state.
 """
@@ -15,9 +17,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from ablab.clock.draw.families import HELD_OUT_FAMILIES, sample_held_out
+from ablab.clock.draw.families import TRAINING_FAMILIES
+from ablab.clock.draw.held_out import HELD_OUT_FAMILIES, sample_held_out
 from ablab.clock.draw.geometry import MAX_SHIFT, MIN_ZOOM
 from ablab.clock.draw.photo_floor import sample_photo_floor
+from ablab.clock.draw.presets_faces import FACE_KINDS
 from ablab.clock.draw.presets_varied import VARIED_MIRROR_PROBABILITY, sample_photo, sample_varied, shrunk_face
 from ablab.clock.draw.style import (
     Camera,
@@ -75,9 +79,24 @@ def sample_single(rng: random.Random) -> ClockStyle:
     )
 
 
+# What `varied` mixes into its own designs, as shares of all its clocks (0.45 in all): the report's photographs
+# most, since they are the data the reader is for, then each training family and each kind of face other programs
+# draw alike. The other 0.55 are presets_varied's own designs.
+TRAINING_MIX: dict[str, float] = {"photo-floor": 0.15, **dict.fromkeys(TRAINING_FAMILIES, 0.025),
+                                  **dict.fromkeys(FACE_KINDS, 0.025)}
+MIXED_SAMPLERS: dict[str, Callable[[random.Random], ClockStyle]] = {
+    "photo-floor": sample_photo_floor, **TRAINING_FAMILIES, **FACE_KINDS}
+
+
 def sample_varied_style(rng: random.Random, widened: bool = True) -> ClockStyle:
-    """A random design (see presets_varied; `widened`: with its faint hands and small dials) under a random camera
-    and harsher light, noise and JPEG."""
+    """A random design (see presets_varied; `widened`: with its faint hands and small dials, and TRAINING_MIX's
+    share drawn from the mixed presets) under a random camera and harsher light, noise and JPEG."""
+    if widened:
+        pick = rng.random()
+        for name, share in TRAINING_MIX.items():
+            pick -= share
+            if pick < 0:
+                return MIXED_SAMPLERS[name](rng)
     design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened)
     return ClockStyle(
         face=design.face,
@@ -105,8 +124,7 @@ def sample_small_style(rng: random.Random) -> ClockStyle:
 
 PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
     "single": sample_single, "varied": sample_varied_style, "small": sample_small_style,
-    "photo-floor": sample_photo_floor,
-    **HELD_OUT_FAMILIES, "held-out": sample_held_out,
+    **MIXED_SAMPLERS, **HELD_OUT_FAMILIES, "held-out": sample_held_out,
 }
 
 
