@@ -29,9 +29,12 @@ clock_app = typer.Typer(
 def generate_command(
     out: Path = typer.Option(..., "--out", help="Directory to write images.npy, labels.npy, meta.json, ... into."),
     preset: str = typer.Option("single", "--preset", help=(
-        "single (one clock, as in the report), varied (any design), small (a varied dial at 0.3–0.5 of the frame, "
-        "off centre), or a style family varied never draws, to test a reader on: unseen-fonts, unseen-hands, "
-        "unseen-ticks, upright-ticks, light-hands, photo, held-out (any of them)."
+        "single (one clock, as in the report), photo-floor (the report's photographs: on a floor, up to 60° of "
+        "tilt, a deep case, glare), varied (any design; the training mix), small (a varied dial at 0.3–0.5 of the "
+        "frame, off centre), a training family or face (unseen-fonts, unseen-hands, unseen-ticks, upright-ticks, "
+        "light-hands, photo, no-marks, dots-only, quarters-only, light-on-light, similar-hands, text-logos), or a "
+        "family never trained on, to test a reader on: polygon-dial, station, sunburst-face, gear-face, held-out "
+        "(any of them)."
     )),
     n: int = typer.Option(18000, "--n", help="Number of images."),
     size: int = typer.Option(150, "--size", help="Image side in pixels."),
