@@ -165,7 +165,7 @@ def test_a_floor_fills_the_picture_outside_the_dial_and_nothing_inside():
     assert on_floor[outside].std() > 5 and not np.array_equal(on_floor[outside], plain[outside])
 
 
-@pytest.mark.parametrize("kind", ["wood", "carpet", "tiles"])
+@pytest.mark.parametrize("kind", ["wood", "carpet", "tiles", "woven"])
 def test_textures_have_the_asked_tone_and_spread(kind):
     floor = texture(Backdrop(kind=kind, seed=3, gray=100, contrast=20.0), 150)
     assert floor.shape == (150, 150)
@@ -173,5 +173,5 @@ def test_textures_have_the_asked_tone_and_spread(kind):
 
 
 def test_an_unknown_backdrop_names_the_known_ones():
-    with pytest.raises(AblabError, match="unknown clock backdrop 'marble'; known: carpet, tiles, wood"):
+    with pytest.raises(AblabError, match="unknown clock backdrop 'marble'; known: carpet, tiles, wood, woven"):
         texture(Backdrop(kind="marble"), 64)

@@ -128,8 +128,8 @@ def _run_chunks(preset: str, seed: int, size: int, n: int, workers: int):
 
 def write_clock_dir(data: ClockData, out_dir: str | Path, *, sheet_count: int = 36) -> Path:
     """Write a generated set in the report's format (images.npy, labels.npy) plus the camera (rotation_deg.npy,
-    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), the dial's ellipse (ellipse.npy), meta.json (data.meta) and a labelled contact
-    sheet of the first `sheet_count` images. Returns the directory."""
+    mirrored.npy), the landmarks (landmarks.npy, mirror_cue.npy), the dial's ellipse (ellipse.npy), meta.json
+    (data.meta) and a labelled contact sheet of the first `sheet_count` images. Returns the directory."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / dataset.IMAGES_FILE, data.images)

@@ -19,7 +19,7 @@ from ablab.clock.draw.geometry import Dial, canvas_side_px
 from ablab.clock.draw.style import Backdrop, ClockStyle
 from ablab.errors import unknown_name
 
-BACKDROPS = ("plain", "wood", "carpet", "tiles")
+BACKDROPS = ("plain", "wood", "carpet", "tiles", "woven")
 
 
 def smooth_noise(rng: np.random.Generator, size_px: int, cells: tuple[int, int]) -> np.ndarray:
@@ -61,7 +61,19 @@ def _tiles(rng: np.random.Generator, side: int, tile_px: float) -> np.ndarray:
     return tone + 0.3 * smooth_noise(rng, side, (12, 12)) - 3.0 * grout
 
 
-TEXTURES = {"wood": _wood, "carpet": _carpet, "tiles": _tiles}
+def _woven(rng: np.random.Generator, side: int, strip_px: float) -> np.ndarray:
+    """A woven mat: fine ridges 2.5–4 px apart across the picture, their depth wavering along each ridge, in
+    strips `strip_px` wide of slightly different tones with a dark seam between strips (the report's floors)."""
+    rows = np.arange(side, dtype=np.float32)[:, None]
+    cols = np.arange(side, dtype=np.float32)[None, :]
+    ridges = np.sin(2 * math.pi * cols / rng.uniform(2.5, 4.0)) * (0.8 + 0.4 * smooth_noise(rng, side, (side // 4, 6)))
+    strip = np.floor(rows / strip_px).astype(int)
+    tone = rng.normal(0.0, 0.6, int(strip.max()) + 1)[strip]
+    seam = np.exp(-(((rows % strip_px) - 0.5) ** 2) / 2.0) * 2.5
+    return ridges + tone - seam + 0.3 * smooth_noise(rng, side, (side // 2, side // 2))
+
+
+TEXTURES = {"wood": _wood, "carpet": _carpet, "tiles": _tiles, "woven": _woven}
 
 
 def texture(backdrop: Backdrop, size_px: int) -> np.ndarray:

@@ -29,7 +29,7 @@ FONT_FILES: dict[str, tuple[str, str]] = {
     "dejavu-serif": ("matplotlib", "DejaVuSerif.ttf"),
     "dejavu-sans-mono": ("matplotlib", "DejaVuSansMono.ttf"),
     "stix-general": ("matplotlib", "STIXGeneral.ttf"),
-    # Computer Modern: a family `varied` never draws (HELD_OUT_FONTS), for the held-out style families
+    # Computer Modern: a family `varied`'s own designs never draw (HELD_OUT_FONTS), for the `unseen-fonts` family
     "cm-roman": ("matplotlib", "cmr10.ttf"),
     "cm-bold": ("matplotlib", "cmb10.ttf"),
     "cm-sans": ("matplotlib", "cmss10.ttf"),

@@ -14,7 +14,7 @@ from PIL import ImageDraw
 from ablab.clock.draw.geometry import Dial, hand_polygon
 from ablab.clock.draw.style import HandDesign
 
-HAND_SHAPES = ("line", "tapered", "lance", "arrow", "leaf", "skeleton")  # the last two: never in `varied`
+HAND_SHAPES = ("line", "tapered", "lance", "arrow", "leaf", "skeleton")  # the last two: the `unseen-hands` family
 
 
 def hand_angles_deg(hour: int, minute: int) -> tuple[float, float]:

@@ -3,8 +3,8 @@
 What those photographs show, and the older `photo` family (a flat clock, at most 25° of tilt) does not: a slant
 of up to FLOOR_MAX_TILT_DEG (the dial an ellipse, its minor axis down to half its major), a thick dark rim with
 depth (its walls shaded, ablab.clock.draw.case), a large soft glare on the glass that saturates to white and may
-wash out part of a hand, thin Arabic numerals, fine minute ticks and thin dark hands, the clock filling the frame
-or cut by its edge, and blur, noise, a contrast stretch and JPEG. The ranges were set by eye beside the 8
+wash out part of a hand, floors (woven mats, boards, carpet, tiles), thin Arabic numerals, fine minute ticks and
+thin dark hands, the clock filling the frame or cut by its edge, and blur, noise, a contrast stretch and JPEG. The ranges were set by eye beside the 8
 reference photographs (docs/images/photo_contact_sheet.png), never fitted to their pixels.
 
 Every hand tip and dial point stays inside the picture (the placement keeps the minute tip's reach inside it), so
@@ -22,6 +22,7 @@ from ablab.clock.draw.families import PHOTO_MIRROR_PROBABILITY, sample_floor
 from ablab.clock.draw.geometry import FLOOR_MAX_TILT_DEG
 from ablab.clock.draw.presets_varied import choose, gray_level, sample_photo
 from ablab.clock.draw.style import (
+    Backdrop,
     Camera,
     Case,
     ClockStyle,
@@ -41,7 +42,7 @@ def sample_photo_floor(rng: random.Random) -> ClockStyle:
     """The report's clock in a deep case on a floor, photographed: see the module's docstring."""
     face_gray, ink = gray_level(rng.uniform(175, 235)), gray_level(rng.uniform(8, 45))
     face = FaceDesign(radius_frac=rng.uniform(0.36, 0.53), face_gray=face_gray, background_gray=128,
-                      border_width_frac_r=rng.uniform(0.08, 0.16), border_gray=gray_level(rng.uniform(20, 75)),
+                      border_width_frac_r=rng.uniform(0.08, 0.16), border_gray=gray_level(rng.uniform(25, 110)),
                       rim_shade_frac_r=rng.uniform(0.0, 0.06))
     ticks = TickDesign(kind="hours_minutes", inset_frac_r=rng.uniform(0.015, 0.045),
                        hour_length_frac_r=rng.uniform(0.05, 0.1), hour_width_frac_r=rng.uniform(0.018, 0.032),
@@ -50,7 +51,17 @@ def sample_photo_floor(rng: random.Random) -> ClockStyle:
     style = ClockStyle(face=face, ticks=ticks, numerals=thin_numerals(rng, face, ticks, ink), marker=MarkerDesign(),
                        hands=thin_hands(rng, ink, face_gray))
     camera = floor_camera(rng, face.radius_frac)
-    return replace(style, camera=camera, case=deep_case(rng), photo=floor_light(rng), backdrop=sample_floor(rng))
+    return replace(style, camera=camera, case=deep_case(rng), photo=floor_light(rng), backdrop=floor(rng))
+
+
+def floor(rng: random.Random) -> Backdrop:
+    """A woven mat (4 in 10: most of the report's floors look like one) or, as the `photo` family draws them,
+    boards, carpet or tiles."""
+    if rng.random() < 0.4:
+        return Backdrop(kind="woven", seed=rng.randrange(2**31), scale_frac=rng.uniform(0.15, 0.45),
+                        angle_deg=rng.uniform(0.0, 180.0), gray=gray_level(rng.uniform(70, 170)),
+                        contrast=rng.uniform(15.0, 40.0))
+    return sample_floor(rng)
 
 
 def thin_numerals(rng: random.Random, face: FaceDesign, ticks: TickDesign, ink: int) -> NumeralDesign:
@@ -99,15 +110,17 @@ def deep_case(rng: random.Random) -> Case:
 
 
 def glare_spot(rng: random.Random) -> tuple[float, float, float, float]:
-    """(x, y, σ, peak): anywhere within 0.7 radii of the centre, 0.1–0.35 radii across, 60–320 gray levels (above
+    """(x, y, σ, peak): anywhere within 0.7 radii of the centre, σ 0.08–0.3 radii, 60–320 gray levels (above
     the face's headroom on most: a white blot that hides what lies under it)."""
     direction, reach = rng.uniform(0.0, 2 * math.pi), 0.7 * math.sqrt(rng.random())
-    return (reach * math.cos(direction), reach * math.sin(direction), rng.uniform(0.1, 0.35), rng.uniform(60, 320))
+    return (reach * math.cos(direction), reach * math.sin(direction), rng.uniform(0.08, 0.3), rng.uniform(60, 320))
 
 
 def floor_light(rng: random.Random):
-    """`single`'s light, a little blur, JPEG on half, and on most a contrast stretch (whites white, blacks black)."""
+    """`single`'s light with less noise, a little blur, JPEG on half, and on most a contrast stretch (whites white,
+    blacks black)."""
     light = sample_photo(rng)
+    light = replace(light, noise_sigma=min(light.noise_sigma, rng.uniform(1.0, 5.0)))  # a camera's, not a scanner's
     blur = rng.uniform(0.25, 0.9) if rng.random() < 0.8 else 0.0
     return replace(light, blur_sigma_px=blur, stretch=rng.random() < 0.7,
                    jpeg_quality=rng.randrange(30, 85) if rng.random() < 0.5 else 0)

@@ -12,7 +12,8 @@ hands and only 12/3/6/9, a light minimal face, a face with no marks at all). Eac
 - `similar-hands`: the hour hand 0.8–0.95 of the minute hand's length, told apart by its width;
 - `text-logos`: a caption above 6, an emblem below 12 and a maker's name;
 
-and a second hand on half of each, a shaded (gradient) ground on a fifth. Mirror images only where numerals show them (style.has_mirror_cue).
+and a second hand on half of each, a shaded (gradient) ground on a fifth. Mirror images only where numerals show
+them (style.has_mirror_cue).
 """
 
 from __future__ import annotations

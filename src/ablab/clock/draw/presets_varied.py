@@ -35,7 +35,7 @@ from ablab.clock.draw.style import (
     has_mirror_cue,
 )
 
-FONT_NAMES = fonts.TRAINING_FONTS  # never the held-out families' fonts
+FONT_NAMES = fonts.TRAINING_FONTS  # never Computer Modern, which the `unseen-fonts` training family draws
 MIN_NUMERAL_FRAC = 0.055  # smallest numeral height / image side (8 px at 150)
 CHORD_30 = 2 * math.sin(math.radians(15))  # distance between neighbouring numerals / ring radius
 # varied mirrors only dials with numerals at 3 and 9 (about 2 in 3), so more often, for a fifth overall
@@ -229,9 +229,9 @@ def faint_hands(rng: random.Random, hands: HandDesign, face_gray: int) -> HandDe
     darker than the face, 0.01–0.03 radii off in any direction; the second hand keeps its ink, so it may now be the
     darkest line on the dial.
 
-    Milder than the held-out `light-hands` family on each of its three measures (hands within 25 levels of the
-    face, a shadow 50–90 darker, 0.03–0.07 radii off), so that family stays unseen: this teaches that a hand may
-    be faint and may have a shadow, not the family's look."""
+    Milder than the `light-hands` family on each of its three measures (hands within 25 levels of the face, a
+    shadow 50–90 darker, 0.03–0.07 radii off): that family was held out when this was written, and is now mixed
+    into `varied` by presets.TRAINING_MIX instead; this teaches that a hand may be faint and may have a shadow."""
     direction, reach = rng.uniform(0.0, 2 * math.pi), rng.uniform(0.01, 0.03)
     return replace(hands, gray=gray_level(face_gray - rng.uniform(35.0, 100.0)),
                    shadow_gray=gray_level(face_gray - rng.uniform(15.0, 45.0)),

@@ -40,7 +40,7 @@ class TickDesign:
     """Hour and minute tick marks, drawn inward from just inside the border."""
 
     kind: str = "hours_minutes"  # "none" | "hours" | "hours_minutes"
-    shape: str = "bar"  # hour ticks: "bar" | "dot" | held out of training (families.py): "wedge" | "ring"
+    shape: str = "bar"  # hour ticks: "bar" | "dot" | the `unseen-ticks` family's (families.py): "wedge" | "ring"
     inset_frac_r: float = 0.06  # gap between the face edge and the ticks' outer end
     hour_length_frac_r: float = 0.13
     hour_width_frac_r: float = 0.04
@@ -84,7 +84,7 @@ class HandDesign:
     Lengths run from the centre to the tip; tails (counterweights) extend behind the centre.
     """
 
-    shape: str = "tapered"  # "line" | "tapered" | "lance" | "arrow" | held out of training: "leaf" | "skeleton"
+    shape: str = "tapered"  # "line" | "tapered" | "lance" | "arrow" | the `unseen-hands` family's: "leaf" | "skeleton"
     hour_length_frac_r: float = 0.52
     hour_width_frac_r: float = 0.09
     minute_length_frac_r: float = 0.82
@@ -116,7 +116,8 @@ class Clutter:
 @dataclass(frozen=True)
 class Backdrop:
     """What lies around the clock in the picture, in place of the plain wall gray (ablab.clock.draw.backdrop):
-    "plain" (the wall and its clutter) or a floor photographed with the clock: "wood" boards, "carpet", "tiles".
+    "plain" (the wall and its clutter) or a floor photographed with the clock: "wood" boards, "carpet", "tiles",
+    "woven" (a mat of fine ridges in strips).
 
     The texture is seeded by `seed`; `scale_frac` is its period (a board's width, a tile's side) as a fraction of
     the picture's side, `angle_deg` the turn of its pattern, `gray` its mean and `contrast` its spread (gray levels).
