@@ -12,7 +12,7 @@ from ablab.errors import AblabError
 N = 16
 
 
-@pytest.mark.parametrize("preset", ["single", "varied"])
+@pytest.mark.parametrize("preset", ["single", "varied", "photo-floor"])
 def test_same_seed_same_bytes_with_one_or_two_workers(preset):
     one = generate(preset, N, seed=5, workers=1)
     two = generate(preset, N, seed=5, workers=2)
@@ -89,3 +89,15 @@ def test_cli_generate_then_show(tmp_path):
     with pytest.raises(SystemExit) as done:
         run_app(build_app(), ["clock", "show", str(out), "--n", "6", "--out", str(sheet)])
     assert done.value.code == 0 and sheet.stat().st_size > 1000
+
+
+def test_a_cached_set_of_a_preset_that_changed_is_cached_under_its_revision(tmp_path):
+    """`varied` draws other clocks for a seed since it mixes in other presets: a cache made before is never read
+    as the new one; `single` keeps its old name (its clocks did not change)."""
+    from ablab.clock.data.sets import clock_data
+
+    clock_data("varied", 10, size=32, seed=0, data_dir=tmp_path, workers=1)
+    clock_data("single", 10, size=32, seed=0, data_dir=tmp_path, workers=1)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["clock-single-32px-n10-seed0", "clock-varied-32px-n10-seed0-r2"]
+    assert np.load(tmp_path / names[1] / "ellipse.npy").shape == (10, 5)

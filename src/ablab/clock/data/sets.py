@@ -10,12 +10,16 @@ import numpy as np
 
 from ablab.clock.data.dataset import load
 from ablab.clock.data.parts import ClockArrays, ClockPart
+from ablab.clock.draw.presets import preset_revision
 
 
 def clock_data(preset: str, n_images: int, *, size: int, seed: int, data_dir: Path,
                workers: int | None = None) -> ClockArrays:
-    """n_images clocks of `preset` (made once, cached under data_dir in the report's format), split 80/10/10."""
-    folder = Path(data_dir) / f"clock-{preset}-{size}px-n{n_images}-seed{seed}"
+    """n_images clocks of `preset` (made once, cached under data_dir in the report's format), split 80/10/10.
+    A preset whose drawing changed (presets.PRESET_REVISIONS) caches under a name with its revision."""
+    revision = preset_revision(preset)
+    suffix = f"-r{revision}" if revision > 1 else ""
+    folder = Path(data_dir) / f"clock-{preset}-{size}px-n{n_images}-seed{seed}{suffix}"
     if not (folder / "labels.npy").exists():
         _generate_into(folder, preset, n_images, size=size, seed=seed, workers=workers)
     return load(folder, seed=seed)

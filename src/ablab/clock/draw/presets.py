@@ -128,6 +128,16 @@ PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
 }
 
 
+# Presets whose clocks for a seed changed since caches of them were first written: cached sets carry the revision
+# in their folder's name (ablab.clock.data.sets), so a set made before the change is never read as the new one.
+PRESET_REVISIONS: dict[str, int] = {"varied": 2, "held-out": 2}
+
+
+def preset_revision(preset: str) -> int:
+    """The revision of what `preset` (a name, or NAME@K) draws: 1 unless PRESET_REVISIONS says otherwise."""
+    return PRESET_REVISIONS.get(preset.partition("@")[0], 1)
+
+
 def sample_style(preset: str, rng: np.random.Generator) -> ClockStyle:
     """Sample every random choice of one clock picture from `preset`: a name in PRESETS, or "NAME@K" for one
     design of NAME (the one its design seed K draws) photographed as the report's clock (one_design).
