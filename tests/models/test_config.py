@@ -67,7 +67,7 @@ def test_the_clock_config_is_built_the_same_way():
     config = make_config({"encoding": "hands-frame", "epochs": 2}, where="clock config", config_class=ClockTrialConfig)
     assert isinstance(config, ClockTrialConfig) and (config.encoding, config.epochs) == ("hands-frame", 2)
     based = make_config({"epochs": 5}, base=quick_config("landmarks"))
-    assert isinstance(based, ClockTrialConfig) and (based.model, based.epochs) == ("clock-quick", 5)
+    assert isinstance(based, ClockTrialConfig) and (based.model, based.epochs) == ("clock-lm", 5)
     with pytest.raises(AblabError, match=r"^clock config\.colour: unknown field \(known: augment, batch_size, "):
         make_config({"colour": True}, where="clock config", config_class=ClockTrialConfig)
     with pytest.raises(AblabError, match=r"^clock config\.epochs: Input should be greater than or equal to 1"):
