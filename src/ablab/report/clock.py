@@ -256,6 +256,18 @@ def winner_sentence(summaries: list[EncodingSummary]) -> str:
     return f"{top.encoding} wins with {numbers}{runner_up}; chance is {CHANCE_MIN:.0f} min. Why: {why}."
 
 
+def data_line(summaries: list[EncodingSummary]) -> str:
+    """On what data the verdict rests: the clocks, their size and number, and the training length."""
+    configs = [c.config for s in summaries for c in s.finished]
+    if not configs:
+        return "No clock trial has finished yet."
+    c = configs[0]
+    train_n = int(0.8 * c.get("n_images", 0))
+    return (f"Decided on `{c.get('preset')}` clocks (the report's kind: one design, turned, some mirrored) at "
+            f"{c.get('image_size')} px: {train_n:,} training images, {c.get('model')} for {c.get('epochs')} "
+            f"epochs, one seed per encoding tried.")
+
+
 def task3_finding(data: ReportData) -> Task3Finding | None:
     """The Task 3 finding of the first clock study in the store (None when there is none)."""
     studies = clock_studies(data)
@@ -265,7 +277,7 @@ def task3_finding(data: ReportData) -> Task3Finding | None:
     lines = [f"§{REPORT_SECTIONS[s.encoding]} {s.encoding}: {interval_text(s.mean)} min ({s.status}"
              + (f": {why_not(s, summaries)})" if why_not(s, summaries) else ")")
              for s in summaries if s.encoding in REPORT_SECTIONS]
-    lines.append(winner_sentence(summaries))
+    lines += [winner_sentence(summaries), data_line(summaries)]
     trials = sum(1 for s in summaries for c in s.cells if c.finished)
     verdict = claim_verdict(summaries)
     seeds = ("more seeds cannot decide it: the models are at chance (a larger budget can)"
@@ -293,9 +305,9 @@ def reader_note(data: ReportData) -> str:
 
 def not_run_finding(data: ReportData) -> Task3Finding:
     """T3-1 when no clock study ran: the encodings were not run at this budget; say what can be shown."""
-    details = ["The clock encodings were not run at this budget: with the quick budget every encoding stays at "
-               "chance (172–185 min measured), and a verdict resting on models at chance would say nothing. "
-               "`ablab study run clock-encodings --profile full` runs them (~20–30 min a trial on 2 cores).",
+    details = ["The clock encodings were not run at this budget: the decision mode trains the report's approaches "
+               "one at a time, the likeliest learner first, when the budget has room for one (about 6 min on 2 "
+               "cores with native bf16); `ablab study run clock-encodings --decide` runs them.",
                reader_note(data)]
     return Task3Finding(CLAIM_ID, CLAIM_SOURCE, CLAIM_TEXT, NOT_RUN, details, data.profile != "full", 0,
                         "not run at this budget")
