@@ -89,14 +89,27 @@ MIXED_SAMPLERS: dict[str, Callable[[random.Random], ClockStyle]] = {
 
 
 def sample_varied_style(rng: random.Random, widened: bool = True) -> ClockStyle:
-    """A random design (see presets_varied; `widened`: with its faint hands and small dials, and TRAINING_MIX's
-    share drawn from the mixed presets) under a random camera and harsher light, noise and JPEG."""
+    """A `varied` clock: with `widened`, TRAINING_MIX's share drawn from the mixed presets and the rest
+    sample_varied_own's; without, a design as `varied` drew it before it was widened (no faint hands, no small
+    dials, no mix: what the held-out families and `small` change one thing of)."""
     if widened:
         pick = rng.random()
         for name, share in TRAINING_MIX.items():
             pick -= share
             if pick < 0:
                 return MIXED_SAMPLERS[name](rng)
+    return _varied_design(rng, widened)
+
+
+def sample_varied_own(rng: random.Random) -> ClockStyle:
+    """`varied`'s own designs without the mix (the `varied-own` preset): the clocks the shipped reader trained on,
+    byte for byte, for a seed."""
+    return _varied_design(rng, widened=True)
+
+
+def _varied_design(rng: random.Random, widened: bool) -> ClockStyle:
+    """A random design (see presets_varied; `widened`: with its faint hands and small dials) under a random camera
+    and harsher light, noise and JPEG."""
     design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened)
     return ClockStyle(
         face=design.face,
@@ -123,7 +136,8 @@ def sample_small_style(rng: random.Random) -> ClockStyle:
 
 
 PRESETS: dict[str, Callable[[random.Random], ClockStyle]] = {
-    "single": sample_single, "varied": sample_varied_style, "small": sample_small_style,
+    "single": sample_single, "varied": sample_varied_style, "varied-own": sample_varied_own,
+    "small": sample_small_style,
     **MIXED_SAMPLERS, **HELD_OUT_FAMILIES, "held-out": sample_held_out,
 }
 
