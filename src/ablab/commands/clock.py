@@ -30,9 +30,9 @@ def generate_command(
     out: Path = typer.Option(..., "--out", help="Directory to write images.npy, labels.npy, meta.json, ... into."),
     preset: str = typer.Option("single", "--preset", help=(
         "single (one clock, as in the report), photo-floor (the report's photographs: on a floor, up to 60° of "
-        "tilt, a deep case, glare), varied (any design; the training mix), varied-own (varied without the mix: what the "
-        "shipped reader trained on), small (a varied dial at 0.3–0.5 of the "
-        "frame, off centre), a training family or face (unseen-fonts, unseen-hands, unseen-ticks, upright-ticks, "
+        "tilt, a deep case, glare), varied (any design; the training mix), varied-own (varied without the mix: "
+        "what the shipped reader trained on), small (a varied dial at 0.3–0.5 of the frame, off centre), "
+        "a training family or face (unseen-fonts, unseen-hands, unseen-ticks, upright-ticks, "
         "light-hands, photo, no-marks, dots-only, quarters-only, light-on-light, similar-hands, text-logos), or a "
         "family never trained on, to test a reader on: polygon-dial, station, sunburst-face, gear-face, held-out "
         "(any of them)."
