@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -65,21 +66,48 @@ def _pixel_centres(size_px: int) -> tuple[np.ndarray, np.ndarray]:
     return axis[None, :], axis[:, None]
 
 
-def ellipse_cover(centre: np.ndarray, matrix: np.ndarray, size_px: int, soft_px: float = 1.0):
-    """Coverage (size, size) in [0, 1] of the ellipse centre + matrix @ unit disc, its edge ramped over soft_px
-    pixels (1: antialiased; more: a soft shadow); with the dial coordinates (u, v) of every pixel."""
-    x, y = _pixel_centres(size_px)
-    inv = np.linalg.inv(matrix)
-    dx, dy = x - np.float32(centre[0]), y - np.float32(centre[1])
-    u, v = inv[0, 0] * dx + inv[0, 1] * dy, inv[1, 0] * dx + inv[1, 1] * dy
-    rho = np.sqrt(u * u + v * v) + 1e-6
-    # |∇rho| turns the dial-unit distance (1 − rho) into pixels
-    slope = np.sqrt((inv[0, 0] * u + inv[1, 0] * v) ** 2 + (inv[0, 1] * u + inv[1, 1] * v) ** 2) / rho
-    return np.clip(0.5 + (1.0 - rho) / (slope * soft_px + 1e-6), 0.0, 1.0), u, v
+@dataclass(frozen=True)
+class DialGrid:
+    """Every pixel of the picture in the face's coordinates (u, v radii from its centre; (size, size) float32 each),
+    with the pixels per radius across the outline there (px_per_unit): computed once a picture, then every ellipse
+    of the case (all the dial's outline, moved and scaled) costs a few array operations, not a solve per pixel."""
+
+    u: np.ndarray
+    v: np.ndarray
+    px_per_unit: np.ndarray
+    facing_x: np.ndarray  # image direction of each pixel from the centre, unit length: shading toward a light
+    facing_y: np.ndarray
+
+    @classmethod
+    def of(cls, centre: np.ndarray, matrix: np.ndarray, size_px: int) -> DialGrid:
+        x, y = _pixel_centres(size_px)
+        inv = np.linalg.inv(matrix).astype(np.float32)
+        dx, dy = x - np.float32(centre[0]), y - np.float32(centre[1])
+        u, v = inv[0, 0] * dx + inv[0, 1] * dy, inv[1, 0] * dx + inv[1, 1] * dy
+        rho = np.sqrt(u * u + v * v) + np.float32(1e-6)
+        # |∇rho| (radii per pixel) along the direction from the centre; its inverse turns radii into pixels
+        slope = np.sqrt((inv[0, 0] * u + inv[1, 0] * v) ** 2 + (inv[0, 1] * u + inv[1, 1] * v) ** 2) / rho
+        dist = np.sqrt(dx * dx + dy * dy) + np.float32(1e-6)
+        return cls(u, v, 1.0 / (slope + np.float32(1e-6)), dx / dist, dy / dist)
+
+    def rho(self, offset_uv: np.ndarray, scale: float) -> np.ndarray:
+        """Distance of every pixel, in units of `scale` radii, from the dial point offset_uv (radii)."""
+        du, dv = self.u - np.float32(offset_uv[0]), self.v - np.float32(offset_uv[1])
+        return np.sqrt(du * du + dv * dv) / np.float32(scale)
+
+    def cover(self, rho: np.ndarray, scale: float, soft_px: float = 1.0) -> np.ndarray:
+        """Coverage in [0, 1] of the disc rho <= 1 (rho in units of `scale` radii), its edge ramped over soft_px
+        pixels (1: antialiased; more: a soft shadow)."""
+        return np.clip(0.5 + (1.0 - rho) * (np.float32(scale / soft_px) * self.px_per_unit), 0.0, 1.0)
+
+    def facing(self, light_deg: float) -> np.ndarray:
+        """cos of the angle between each pixel's direction from the centre and the light's: +1 on the lit side."""
+        light = math.radians(light_deg)
+        return np.float32(math.cos(light)) * self.facing_x + np.float32(math.sin(light)) * self.facing_y
 
 
 def _mix(under: np.ndarray, over, cover: np.ndarray) -> np.ndarray:
-    """under painted with over where cover (in place where it can)."""
+    """under painted with over where cover (in place)."""
     under += cover * (over - under)
     return under
 
@@ -89,46 +117,41 @@ def compose_case(picture: Image.Image, style: ClockStyle) -> Image.Image:
     the front rim (shaded toward the light), the rim's inner wall, the face seen through the rim, glare."""
     size_px, case, face = picture.width, style.case, style.face
     centre, matrix = face_frame(style, size_px)
-    lift = lift_px(style, size_px)
+    grid = DialGrid.of(centre, matrix, size_px)
+    lift = np.linalg.solve(matrix, lift_px(style, size_px))  # radii of the face per radius of height
     if style.backdrop.kind == "plain":
         out = np.full((size_px, size_px), float(face.background_gray), np.float32)
     else:
         out = texture(style.backdrop, size_px).astype(np.float32)
-    radius_px = float(np.linalg.svd(matrix, compute_uv=False)[0])
     if case.shadow_gray > 0:
-        spot = centre - case.back_frac_r * lift + matrix @ np.array([case.shadow_dx_frac_r, case.shadow_dy_frac_r])
-        out -= case.shadow_gray * ellipse_cover(spot, 1.04 * matrix, size_px, 0.12 * radius_px)[0]
-    _outer_wall(out, style, centre, matrix, lift)
-    top = centre + case.depth_frac_r * lift
-    rim, u, v = ellipse_cover(top, matrix, size_px)
-    _mix(out, face.border_gray + case.rim_shine * _facing(matrix, u, v, case.rim_light_deg), rim)
+        spot = -case.back_frac_r * lift + np.array([case.shadow_dx_frac_r, case.shadow_dy_frac_r])
+        soft_px = 0.12 * float(np.linalg.svd(matrix, compute_uv=False)[0])
+        out -= case.shadow_gray * grid.cover(grid.rho(spot, 1.04), 1.04, soft_px)
+    _outer_wall(out, grid, case, lift)
+    top = case.depth_frac_r * lift
+    shine = case.rim_shine * grid.facing(case.rim_light_deg)
+    _mix(out, face.border_gray + shine, grid.cover(grid.rho(top, 1.0), 1.0))
     opening = 1.0 - face.border_width_frac_r
-    hole, u, v = ellipse_cover(top, opening * matrix, size_px)
-    inner_gray = 0.55 * face.border_gray + 0.45 * face.face_gray
-    _mix(out, inner_gray - 0.8 * case.rim_shine * _facing(matrix, u, v, case.rim_light_deg), hole)
-    seen = hole * ellipse_cover(centre, opening * matrix, size_px)[0]
+    hole = grid.cover(grid.rho(top, opening), opening)
+    _mix(out, (0.55 * face.border_gray + 0.45 * face.face_gray) - 0.8 * shine, hole)
+    seen = hole * grid.cover(grid.rho(np.zeros(2), opening), opening)
     _mix(out, np.asarray(picture, np.float32), seen)
     for x, y, sigma, peak in case.glare:
-        spot_centre = top + matrix @ np.array([x, y])
-        _, gu, gv = ellipse_cover(spot_centre, sigma * matrix, size_px)
-        out += (peak * hole) * np.exp(-0.5 * (gu * gu + gv * gv))
+        out += (peak * hole) * np.exp(-0.5 * grid.rho(top + np.array([x, y]), sigma) ** 2)
     return Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
 
 
-def _outer_wall(out: np.ndarray, style: ClockStyle, centre: np.ndarray, matrix: np.ndarray, lift: np.ndarray):
+def _outer_wall(out: np.ndarray, grid: DialGrid, case, lift: np.ndarray) -> None:
     """The case's side, from its back on the floor up to the front rim: the dial's outline swept along the lift
-    (seven steps: at most a pixel apart at 60° of tilt), a little darker toward the floor."""
-    case = style.case
-    heights = np.linspace(-case.back_frac_r, case.depth_frac_r, 7)
-    for step, height in enumerate(heights):
-        cover = ellipse_cover(centre + height * lift, matrix, out.shape[0])[0]
-        _mix(out, case.wall_gray - 12.0 * (1 - step / 6), cover)
-
-
-def _facing(matrix: np.ndarray, u: np.ndarray, v: np.ndarray, light_deg: float) -> np.ndarray:
-    """cos of the angle between the image direction of dial point (u, v) from the centre and the light's: +1 on
-    the rim's lit side, −1 on its far side."""
-    dx, dy = matrix[0, 0] * u + matrix[0, 1] * v, matrix[1, 0] * u + matrix[1, 1] * v
-    norm = np.sqrt(dx * dx + dy * dy) + 1e-6
-    light = math.radians(light_deg)
-    return (math.cos(light) * dx + math.sin(light) * dy) / norm
+    (a capsule in the face's coordinates: every pixel's distance from the segment the centre sweeps), a little
+    darker toward the floor."""
+    low, high = -case.back_frac_r, case.depth_frac_r
+    length2 = float(lift @ lift) + 1e-12
+    start = low * lift
+    along = ((grid.u - np.float32(start[0])) * np.float32(lift[0]) + (grid.v - np.float32(start[1])) *
+             np.float32(lift[1])) / np.float32(length2)  # heights above the back, in units of the lift
+    along = np.clip(along, 0.0, high - low)
+    du = grid.u - np.float32(start[0]) - along * np.float32(lift[0])
+    dv = grid.v - np.float32(start[1]) - along * np.float32(lift[1])
+    cover = grid.cover(np.sqrt(du * du + dv * dv), 1.0)
+    _mix(out, case.wall_gray - 12.0 * (1.0 - along / np.float32(max(high - low, 1e-6))), cover)
