@@ -91,7 +91,7 @@ def test_the_test_presets_draw_the_clocks_they_drew_before_varied_was_widened(pr
     assert hashlib.sha256(clocks.images.tobytes() + clocks.labels.tobytes()).hexdigest()[:16] == digest
 
 
-@pytest.mark.parametrize(("preset", "digest"), [("varied", "11a5543eb7054b98"), ("varied-own", "69ac9e012ee3f0b2")])
+@pytest.mark.parametrize(("preset", "digest"), [("varied", "9a8e2feb65680969"), ("varied-own", "69ac9e012ee3f0b2")])
 def test_varied_renders_the_bytes_it_rendered(preset, digest):
     """Pinned: a training set is named by preset and seed; a change here changes every set of it. `varied-own`
     renders, byte for byte, the `varied` seed 0 the shipped reader's card names as its data (pinned at a0723cc)."""
