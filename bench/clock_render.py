@@ -1,11 +1,12 @@
-"""Clock renderer throughput (images/s) for the `single` and `varied` presets, written to docs/benchmarks.md.
+"""Clock renderer throughput (images/s) for the `single`, `varied` and `photo-floor` presets, written to
+docs/benchmarks.md.
 
 Two measurements per preset:
 - generate(): N images on all cores (what `ablab clock generate` does), wall time and CPU time (self + workers).
   The machine is shared, so the load average is recorded, and CPU ms/image (which load inflates much less than
   wall time) is reported beside images/s.
-- one process, stage by stage (style sampling, dial, hands, camera resample, blur/light/noise/JPEG), to show
-  where the time goes.
+- one process, stage by stage (style sampling, dial, hands, camera resample, scene: the floor or the case,
+  blur/light/noise/JPEG), to show where the time goes.
 
     .venv/bin/python bench/clock_render.py [--n 18000] [--workers 2] [--stage-n 1000] [--no-write]
 """
@@ -20,7 +21,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-PRESETS = ("single", "varied")
+PRESETS = ("single", "varied", "photo-floor")
 
 
 def parse_args():
@@ -54,14 +55,16 @@ def time_stages(preset: str, n: int, size: int) -> dict[str, float]:
     """Mean ms per image of each rendering stage, in one process (caches warmed on 50 images first)."""
     from PIL import ImageDraw
 
+    from ablab.clock.draw.backdrop import lay_on_backdrop
     from ablab.clock.draw.camera import develop, photograph
+    from ablab.clock.draw.case import compose_case
     from ablab.clock.draw.dial import draw_dial
     from ablab.clock.data.generate import sample_rng, sample_time
     from ablab.clock.draw.geometry import Dial
     from ablab.clock.draw.hands import draw_hands
     from ablab.clock.draw.presets import sample_style
 
-    totals = dict.fromkeys(("style", "dial", "hands", "camera", "develop"), 0.0)
+    totals = dict.fromkeys(("style", "dial", "hands", "camera", "scene", "develop"), 0.0)
     for index in range(-50, n):
         rng = sample_rng(1, index % 1_000_000)
         hour, minute = sample_time(rng)
@@ -73,6 +76,8 @@ def time_stages(preset: str, n: int, size: int) -> dict[str, float]:
         draw_hands(ImageDraw.Draw(canvas), Dial.place(style.face, size), style.hands, hour, minute)
         marks.append(time.perf_counter())
         picture = photograph(canvas, style.camera, size, style.face.background_gray)
+        marks.append(time.perf_counter())
+        picture = compose_case(picture, style) if style.case.depth_frac_r > 0 else lay_on_backdrop(picture, style)
         marks.append(time.perf_counter())
         develop(picture, style.photo)
         marks.append(time.perf_counter())
