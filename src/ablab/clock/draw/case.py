@@ -23,7 +23,7 @@ from PIL import Image
 
 from ablab.clock.draw.backdrop import texture
 from ablab.clock.draw.camera import camera_matrix
-from ablab.clock.draw.geometry import SUPERSAMPLE, Dial, canvas_side_px
+from ablab.clock.draw.geometry import Dial, canvas_side_px
 from ablab.clock.draw.style import ClockStyle
 
 ELLIPSE_FIELDS = ("centre_x_px", "centre_y_px", "semi_major_px", "semi_minor_px", "angle_deg")
