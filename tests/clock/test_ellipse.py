@@ -83,3 +83,22 @@ def test_an_ellipse_round_trips_through_its_fields():
     fields = [70.5, 80.25, 50.0, 30.0, 35.0]
     assert Ellipse.of(fields).as_array().tolist() == fields
     assert Ellipse.of(fields).axis_ratio == pytest.approx(0.6)
+
+
+def test_a_dial_read_rectified_maps_back_onto_the_ellipse():
+    """A circle read on the rectified picture, and a hand pointing at one of its points, map back to the ellipse
+    and to the point the warp came from."""
+    from ablab.clock.read.ellipse import unrectified
+    from ablab.clock.read.explain import DialSeen, ellipse_point
+
+    fit = Ellipse(70.0, 80.0, 50.0, 30.0, 35.0)
+    centre = np.array([[70.0, 80.0]]) / 75 - 1
+    phi = math.radians(100.0)
+    seen = DialSeen.circle(centre, [50.0 / 75], np.array([[phi, 0.0, math.pi]]), [False])
+    back = unrectified(seen, fit, SIZE)
+    np.testing.assert_allclose(back.centre, centre, atol=1e-12)
+    np.testing.assert_allclose(back.axes[0], [50 / 75, 30 / 75])
+    matrix = rectify_matrix(fit)
+    tip_rect = np.array([70.0 + 50 * math.sin(phi), 80.0 - 50 * math.cos(phi)])  # on the circle, pixels
+    tip = np.linalg.solve(matrix[:, :2], tip_rect - matrix[:, 2])
+    np.testing.assert_allclose((ellipse_point(back, 0, back.angles_rad[0, 0]) + 1) * 75, tip, atol=1e-9)

@@ -6,6 +6,7 @@ reading give that reading, whichever of the first read, the dial finder or the s
 """
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -102,7 +103,7 @@ def test_put_and_take_replace_rows():
 def pinned():
     from ablab.clock.read.reader import load_reader
 
-    return load_reader(FIXTURES / "pinned_reader.keras"), np.load(FIXTURES / "pinned_images.npy")[:6]
+    return load_reader(FIXTURES / "pinned_reader.keras"), np.load(FIXTURES / "pinned_images.npy")[:12]
 
 
 @pytest.mark.parametrize("search", [False, True])
@@ -113,6 +114,7 @@ def test_the_directions_a_read_returns_give_its_reading(pinned, search):
     from ablab.clock.read.polar_stage import PolarOptions
 
     reader, images = pinned
+    reader = replace(reader, rectify_tilted=False)  # a rectified reading was read from the rectified directions
     if search:  # every reading is searched for (a threshold no confidence reaches)
         reader, images = reader.with_options(PolarOptions.searching(1.01)), images[:2]
     labels, confidence, seen = reader.read_seen(images)
@@ -163,3 +165,21 @@ def test_write_explained_names_pictures_after_their_files(tmp_path):
     written = write_explained(tmp_path, [np.zeros((30, 30), np.uint8)] * 2, readings)
     assert [p.name for p in written] == ["clock.png", "clock-2.png"]
     assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_a_dial_read_again_rectified_is_drawn_as_the_ellipse_it_was_found_as(pinned):
+    """Pinned image 11 is found tilted (its face an ellipse that agrees with the circle first read) and read surer
+    rectified: its reading changes, and the dial it saw is that ellipse, mapped back into the picture."""
+    from ablab.clock.read import ellipse
+
+    reader, images = pinned
+    plain = replace(reader, rectify_tilted=False)
+    labels, confidence, seen = plain.read_seen(images)
+    fit = ellipse.tilted_dial(images[11], seen.centre[11], seen.axes[11, 0])
+    assert fit is not None and fit.axis_ratio < ellipse.TILTED_BELOW
+    rect_labels, rect_confidence, rect_seen = reader.read_seen(images)
+    assert rect_labels[11].tolist() != labels[11].tolist() and rect_confidence[11] >= confidence[11]
+    assert rect_seen.axes[11, 1] / rect_seen.axes[11, 0] == pytest.approx(fit.axis_ratio)
+    assert rect_seen.axis_rad[11] == pytest.approx(np.radians(fit.angle_deg))
+    same = [i for i in range(len(images)) if ellipse.tilted_dial(images[i], seen.centre[i], seen.axes[i, 0]) is None]
+    np.testing.assert_array_equal(rect_labels[same], labels[same])  # a dial not found tilted reads as before

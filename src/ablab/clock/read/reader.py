@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ablab.clock.data.images import load_image_file, resize_gray, to_model_input
+from ablab.clock.read import ellipse
 from ablab.clock.read.encodings import Encoding
 from ablab.clock.read.explain import DialSeen
 from ablab.clock.read.networks import parse_model_name
@@ -41,6 +42,8 @@ class Reader:
     cut_net: object | None = None  # with a second stage: the network that places its cuts, if not second_net
     views: tuple[float, ...] = (0.0,)  # turns (deg) a point reader reads each image at (ablab.clock.read.tta)
     options: PolarOptions = PolarOptions()  # with a second stage: its reading mode (with_options to change it)
+    # with a second stage: read a dial found tilted again, rectified (ablab.clock.read.ellipse.tilted_dial)
+    rectify_tilted: bool = True
     # two of the options as keywords, as a Reader was built before it had `options` (the pinned-reader test builds
     # one so with dataclasses.replace): folded into `options` when given; read them there, not here
     find_dial: InitVar[bool | None] = None
@@ -94,8 +97,29 @@ class Reader:
             return (*self.encoding.decode(self._predict(images, PREDICT_CHUNK)), None)
         if self.stage is None:
             return (*self.encoding.decode({head: self._points(images, head)}), None)
+        read = self._stage_read(images, originals)
+        return self._read_tilted(images, *read) if self.rectify_tilted else read
+
+    def _stage_read(self, images: np.ndarray, originals, options: PolarOptions | None = None) -> tuple:
         return self.stage.read(self.dial_points, self.second_net.predict_on_batch, images, originals,
-                               options=self.options, cut_predict=self.geometry_net.predict_on_batch)
+                               options=options or self.options, cut_predict=self.geometry_net.predict_on_batch)
+
+    def _read_tilted(self, images: np.ndarray, labels, confidence, seen) -> tuple:
+        """Dials the read found tilted (ellipse.tilted_dial: the face an ellipse that agrees with the circle read)
+        read again on the picture rectified to a circle, without the search (the dial is where the first read found
+        it); the surer reading is kept, with the dial it saw mapped back into the picture. On 300 rendered `photo-floor` clocks (tilts to 60°) 81.9 → 67.3 min mean, `varied`,
+        `held-out` and `single` unchanged within 0.01 min (docs/clock_reader.md)."""
+        found = [(i, e) for i in range(len(images))
+                 if (e := ellipse.tilted_dial(images[i], seen.centre[i], seen.axes[i].mean())) is not None]
+        if not found:
+            return labels, confidence, seen
+        again, again_confidence, again_seen = self._stage_read(
+            np.stack([ellipse.rectify(images[i], e) for i, e in found]), None, self.options.without_search())
+        for j, (i, e) in enumerate(found):
+            if again_confidence[j] >= confidence[i]:
+                labels[i], confidence[i] = again[j], again_confidence[j]
+                seen = seen.put([i], ellipse.unrectified(again_seen.take([j]), e, images.shape[1]))
+        return labels, confidence, seen
 
     def _points(self, images: np.ndarray, head: str) -> np.ndarray:
         if self.views == (0.0,):
