@@ -151,3 +151,18 @@ def test_task3_trains_the_likeliest_learner_first_and_stops_when_one_learns(tmp_
     ran = [encoding_of[key] for key in executor.ran]
     assert ran == ["periodic", "multihead"] and LEARN_ORDER[:2] == ("periodic", "multihead")
     assert decision.verdicts["T3-1"] == "refuted" and decision.stop_reason == STOP_DONE
+
+
+def test_each_models_first_trial_goes_before_cheaper_work(tmp_path):
+    """Until a model's first trial lands its claims are priced from a prior: that trial is handed out first, even
+    when claims of a cheaper model wait (they would otherwise hold it back for most of the budget)."""
+    cnn = parse_spec({
+        "name": "tiny-cnn", "table": 8, "model": "cnn", "datasets": ["mnist"], "base": {"epochs": 1}, "seeds": 2,
+        "vary": [{"group": GROUP, "rows": [{"label": k, "set": {"learning_rate": v}} for k, v in ROWS.items()]}],
+    })
+    cnn_claim = Claim("CNN", "s", "a better than b", (ClaimTest("better", (8, GROUP, "a"), "mnist", b=(8, GROUP, "b")),))
+    store, executor = Store(tmp_path / "s.db"), FakeExecutor(accuracy)
+    run_decided([spec(), cnn], store, executor, profile="quick", show_progress=False,
+                policy=DecisionPolicy(max_seeds=2), claims=CLAIMS + (cnn_claim,))
+    models = {r.key: r.config["model"] for r in store.trials()}
+    assert models[executor.ran[0]] == "cnn" and "mlp" in {models[k] for k in executor.ran}

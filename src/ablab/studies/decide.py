@@ -181,7 +181,11 @@ BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "mar
 
 
 FREE_ROWS_CHANCE = 0.25
-CALIBRATION_CHANCE = 0.5
+# A model's first trial goes before any other work: until it lands, every claim of that model is priced from a
+# prior measured elsewhere, and the choice between its claims and other work is a guess (measured: with it ranked
+# by cost, a 15-min clock trial and cheap MLP looks kept the CNN's first trial back until 3 min of a 24-min budget
+# were left, so no CNN claim was started).
+CALIBRATION_CHANCE = 1.0
 # A claim whose plan lies beyond the cap (the plan is an estimate from other rows' spread) gets seeds only after
 # every claim within reach: budget left over still buys looks rather than idling.
 BEYOND_PLAN_CHANCE = 0.05  # a first trial of a model decides nothing alone, but prices all its claims
@@ -273,16 +277,16 @@ class Scheduler:
         return [t for cells in self.plan.by_cell.values() for t in cells.values()]
 
     def _units(self, findings: dict[str, Finding], busy: set[str]) -> list[Unit]:
-        units = self._calibration_units(busy)
-        units += [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
+        units = [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
         if clock := task3.next_trials(self.plan.clock_cells, self.view.rows, busy, self.scheduled):
             units.append(Unit(clock[0], clock[1], 1.0))
         free = self._open([t for cell in self.plan.free_cells for t in self.plan.base(cell)])
         if free:  # the tables show them, but they decide nothing: after the claims that could be decided
             units.append(Unit("rows outside the claims", free, FREE_ROWS_CHANCE))
-        for u in units:
+        calibration = self._calibration_units(busy)
+        for u in calibration + units:
             u.cost_s = sum(self.view.trial_s(t) for t in u.trials) / self.slots
-        return sorted(units, key=lambda u: (u.cost_s / u.chance, u.name))
+        return calibration + sorted(units, key=lambda u: (u.cost_s / u.chance, u.name))
 
     def next_batch(self, busy: set[str], free_slots: int) -> list[StudyTrial]:
         """Trials for at least `free_slots` workers, or [] (then `stop_reason` says why when nothing is busy)."""
