@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ablab.clock.read.explain import DialSeen
+
 BLUR_FRAC = 0.02  # Gaussian σ as a share of the picture's side: numerals and ticks melt, the rim stays
 MIN_AREA_FRAC = 0.01  # a face smaller than this share of the picture is no dial
 MIN_AXIS_RATIO = 0.3  # flatter than this is no dial seen from the front half (tilt > 72°): the fit failed
@@ -165,12 +167,10 @@ def tilted_dial(image: np.ndarray, centre, radius: float) -> Ellipse | None:
     return fit if agrees and fit.semi_major_px < MAJOR_BELOW_R * radius_px else None
 
 
-def unrectified(seen, ellipse: Ellipse, size_px: int):
+def unrectified(seen: DialSeen, ellipse: Ellipse, size_px: int) -> DialSeen:
     """An explain.DialSeen read on rectify(picture, ellipse) (S × S, size_px across) → the same dials in the picture
     as given: the centre and the hands' and 12's directions through the inverse warp, the circle an ellipse squeezed
     along the ellipse's minor axis. The reading itself was made from the rectified directions."""
-    from ablab.clock.read.explain import DialSeen
-
     matrix = rectify_matrix(ellipse)
     inverse = np.linalg.inv(matrix[:, :2])
     centre_px = ((seen.centre + 1) / 2 * size_px - matrix[:, 2]) @ inverse.T

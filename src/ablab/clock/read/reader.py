@@ -109,7 +109,7 @@ class Reader:
         read again on the picture rectified to a circle, without the search (the dial is where the first read found
         it); the surer reading is kept, with the dial it saw mapped back into the picture. On 300 rendered
         `photo-floor` clocks (tilts to 60°) 81.9 → 68.2 min mean; `varied`, `held-out`, `single` and `photo`
-        unchanged within 0.01 min (docs/clock_reader.md).
+        unchanged within 0.01 min (docs/clock_reader.md)."""
         found = [(i, e) for i in range(len(images))
                  if (e := ellipse.tilted_dial(images[i], seen.centre[i], seen.axes[i].mean())) is not None]
         if not found:
