@@ -39,8 +39,10 @@ from ablab.studies.worker import call_hook
 
 CellId = tuple  # (table, group, row, dataset)
 # wall seconds per epoch of a trial before one is measured (2-core AMD EPYC, one thread per worker; the quick CNN:
-# 8,000 images at batch 32 took 325 s for 3 epochs, bench/quick_cnn.py)
-PRIOR_EPOCH_S = {"mlp": 6.0, "cnn": 110.0}
+# 8,000 images at batch 32 took 325 s for 3 epochs, bench/quick_cnn.py; T3-1's clock trial: 9,600 150-px clocks
+# took 885 s for 7 epochs on a Zen 4 in bf16 beside other work). A prior on the low side would let a long trial
+# start with too little budget left and overrun it.
+PRIOR_EPOCH_S = {"mlp": 6.0, "cnn": 110.0, "clock-lm": 125.0}
 DEFAULT_PRIOR_EPOCH_S = 60.0
 BUDGET_PATTERN = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
 
