@@ -58,6 +58,10 @@ def train_command(
     )),
     sets: list[str] = typer.Option([], "--set", help="ClockTrialConfig override key=value (repeatable)."),
     split_seed: int = typer.Option(0, "--split-seed", help="Seed of the 80/10/10 split."),
+    restart: bool = typer.Option(False, "--restart", help=(
+        "Start afresh: discard the checkpoint (<out>.ckpt/) that an interrupted training of the same reader left. "
+        "Without it, rerunning a killed `clock train` continues from the last finished epoch of its stage."
+    )),
     minutes: float = typer.Option(30.0, "--minutes", help=(
         "Adapting a reader from labels only: its time budget (wall-clock minutes, cutting the dials included)."
     )),
@@ -68,9 +72,11 @@ def train_command(
     store_path: Path = StoreOption,
 ) -> None:
     """Train a reader on DIR's train split, report its test split, save it and remember it as a candidate best.
+    Every finished epoch is saved in <out>.ckpt/: the same command rerun after a kill resumes there.
     DIR with labels only (images.npy, labels.npy: the report's format) and no --encoding: adapt a reader instead."""
     request = ClockTrainRequest(data, store_path, encoding=encoding, epochs=epochs, arch=model, sets=parse_sets(sets),
-                                out=out, seed=seed, split_seed=split_seed, minutes=minutes, parent=parent)
+                                out=out, seed=seed, split_seed=split_seed, restart=restart, minutes=minutes,
+                                parent=parent)
     result = train_clock_reader(request, say=lambda line: typer.echo(line, err=True))
     if isinstance(result, AdaptedReader):
         _print_adapted(result, data)

@@ -5,6 +5,7 @@ the last epoch's loss, so that no stage of a 45-minute training runs silently.
 polar stage calls `fit` once per epoch). Per-batch hooks make Keras wait for each step, which costs little at the
 clock readers' step sizes (tens of ms of convolutions on 64 images of 150 px) but would not for a small MLP.
 Keras is imported when a callback is made, like everywhere in `ablab.clock`, so that drawing clocks never loads it.
+A stage resumed from a checkpoint (epochs_done) starts its bar at the steps those epochs took.
 Written to a file or a pipe (`clock train > log`), a live bar would leave only its last frame, cut to 80 columns;
 there the stage prints a plain line at its start and after every epoch instead.
 """
@@ -24,10 +25,10 @@ class StageBar:
     Disabled (enabled=False) it shows nothing and its callback only counts, so library callers stay silent."""
 
     def __init__(self, title: str, *, epochs: int, steps_per_epoch: int, enabled: bool = True,
-                 console: Console | None = None, total_steps: int | None = None):
+                 console: Console | None = None, total_steps: int | None = None, epochs_done: int = 0):
         self.title, self.epochs, self.steps_per_epoch = title, epochs, steps_per_epoch
         self.total_steps = epochs * steps_per_epoch if total_steps is None else total_steps  # a short last epoch
-        self.epoch = 0
+        self.epoch = epochs_done  # finished in an earlier run of a resumed training
         self._console = console or get_console()  # where Progress would draw by default
         self._lines = enabled and not self._console.is_terminal  # a log: one line an epoch, no live bar
         self._progress = Progress(
@@ -39,8 +40,11 @@ class StageBar:
 
     def __enter__(self) -> "StageBar":
         self._progress.start()
-        self._task = self._progress.add_task(self._describe(None), total=self.total_steps)
-        self._log(f"{self.total_steps} steps in {self.epochs} epochs")
+        # the steps of epochs finished earlier count as done, without a sample for the ETA's speed
+        done = min(self.total_steps, self.epoch * self.steps_per_epoch)
+        self._task = self._progress.add_task(self._describe(None), total=self.total_steps, completed=done)
+        self._log(f"{self.total_steps} steps in {self.epochs} epochs"
+                  + (f", resumed after epoch {self.epoch} ({done} steps)" if self.epoch else ""))
         return self
 
     def __exit__(self, *exc) -> None:

@@ -8,14 +8,22 @@ whole, so the name still carries the encoding) and the stage's network; `reader_
 A reader adapted from time labels alone (ablab.clock.read.adapt) holds a third: its parent's stage network, named
 with CUT_SUFFIX, which still says where to cut the dial (no label teaches that), while the adapted one reads it.
 Built-in layers only: stock keras.saving.load_model loads it.
+
+A stage trains resumably (fit_polar): compiled first, its last saved epoch restored (ablab.clock.read.checkpoint),
+then trained from the epoch after it, each finished epoch saved.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
+
 from ablab.clock.read import polar, polar_net, polar_stage
+from ablab.clock.read.checkpoint import StageCheckpoint, StageState
 from ablab.errors import unknown_name
 
 
@@ -25,10 +33,13 @@ class SecondStage:
 
     net_name: str  # the nested model's name in a saved reader
     build: Callable[[], object]
-    fit: Callable[..., float]  # (net, part, *, epochs, seed, batch_size, callbacks) → wall time in s
+    compile: Callable[..., None]  # (net, *, steps): its optimizer and losses for a training of `steps` steps
+    # (net, part, state, *, epochs, seed, batch_size, callbacks, checkpoint) → state: the compiled net trained from
+    # the epoch after state.epochs_done, each epoch recorded in state (and saved, with a checkpoint)
+    fit: Callable[..., StageState]
     # (points, predict, images uint8 (N, S, S), originals, *, options, cut_predict) → (labels (N, 2), confidence
-    # (N,), the dials it read by: an explain.DialSeen): points maps images to the point reader's (N, 7, 2) points, predict is the stage network's forward pass,
-    # cut_predict (None: predict) the one that says where to cut, options the stage's reading mode
+    # (N,), the dials it read by: an explain.DialSeen): points maps images to the point reader's (N, 7, 2) points,
+    # predict is the stage network's forward pass, cut_predict (None: predict) the one that says where to cut, options the stage's reading mode
     # (polar_stage.PolarOptions), originals the pictures at their own size (None: the images)
     read: Callable[..., tuple]
 
@@ -39,8 +50,50 @@ CUT_SUFFIX = "_cut"  # a nested stage network named <stage net><CUT_SUFFIX> plac
 def _polar_stage() -> SecondStage:
     # only the centre is used, and the polar reader's own offset head corrects it: the point reader reads once
     # (measured: the 8-view centre read no better after the polar reader's fits, and cost 12 ms of a 42 ms read)
-    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, polar_stage.fit_polar_net,
+    return SecondStage(polar.POLAR_NET, polar_net.build_polar_net, polar_stage.compile_polar_net, fit_polar,
                        polar_stage.read_pictures)
+
+
+POLAR_VARIANTS = 2  # sets of training strips cut up front, taken in turns by the epochs (polar_stage.fit_polar_net)
+
+
+def fit_polar(net, part, state: StageState, *, epochs: int, seed: int, batch_size: int = 64,
+              callbacks: tuple | list = (), checkpoint: StageCheckpoint | None = None) -> StageState:
+    """polar_stage.fit_polar_net's training, resumable: the compiled net (polar_stage.compile_polar_net) trained on
+    jittered strips of part (a ClockPart with landmarks) from the epoch after state.epochs_done to `epochs`, each
+    epoch recorded in state (its wall time includes cutting the strips) and saved when a checkpoint is given.
+
+    The strips are cut again from `seed` (the same strips a killed run cut), and every epoch's shuffle is seeded
+    by seed + epoch, so a resumed epoch shuffles as it would have in one run, whatever ran before it in this
+    process. `callbacks` (Keras) go to every epoch's fit, e.g. a progress bar."""
+    import keras
+
+    if state.epochs_done >= epochs:  # killed after its last epoch was saved, before it was marked finished
+        return state
+    start_s, before_s = time.perf_counter(), state.wall_s
+    rng = np.random.default_rng(seed)
+    sets = [polar_stage.training_strips(part, rng) for _ in range(min(POLAR_VARIANTS, epochs))]
+    for epoch in range(state.epochs_done, epochs):
+        cut = sets[epoch % len(sets)]
+        keras.utils.set_random_seed(seed + epoch)
+        hist = net.fit(cut["strips"][..., None], polar_targets(cut), batch_size=batch_size, epochs=1, shuffle=True,
+                       verbose=0, callbacks=list(callbacks))
+        state.record({key: values[-1] for key, values in hist.history.items()})
+        state.wall_s = before_s + time.perf_counter() - start_s
+        if checkpoint is not None:
+            checkpoint.save(net, state)
+    return state
+
+
+def polar_targets(cut: dict) -> dict[str, np.ndarray]:
+    """The polar net's targets for a set of strips (polar_stage.training_strips)."""
+    return {"angles": polar.angle_targets(cut["angles"]), "mirror": cut["mirrored"].astype(np.float32)[:, None],
+            "offset": cut["offset"], "radius": cut["radius"]}
+
+
+def stage_steps(n_images: int, batch_size: int, epochs: int) -> int:
+    """Training steps of a stage: every epoch's batches, the last one short."""
+    return math.ceil(n_images / batch_size) * epochs
 
 
 STAGES: dict[str, Callable[[], SecondStage]] = {"polar": _polar_stage}

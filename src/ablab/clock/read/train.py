@@ -8,7 +8,6 @@ and scores decoded times on the test split with the common-sense error (`ablab.c
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -17,17 +16,20 @@ import numpy as np
 from ablab.clock.data.parts import ClockArrays
 from ablab.clock.data.sets import clock_data, preset_test_set
 from ablab.clock.read.batches import augmenter, make_batches
+from ablab.clock.read.checkpoint import StageState, TrainingCheckpoint, data_digest, epoch_recorder, open_checkpoint
 from ablab.clock.read.config import ClockTrialConfig
 from ablab.clock.read.encodings import get_encoding, keras_loss
 from ablab.clock.read.metrics import MISTAKES_ARTIFACT, cse_minutes, mistakes_npz, summarize, uncertain_threshold
 from ablab.clock.read.networks import build_clock_model, get_arch, parse_model_name
 from ablab.clock.read.reader import Reader
 from ablab.clock.read.stage_bar import StageBar
-from ablab.clock.read.stages import get_stage, two_stage_model
+from ablab.clock.read.stages import get_stage, stage_steps, two_stage_model
 from ablab.errors import AblabError
 from ablab.precision import keras_precision, resolve_precision
 
 Progress = bool | Callable[[dict], None]
+Say = Callable[[str], None]  # where a long call says what it is doing (the command: stderr)
+CSE_CURVE = "val_mean_cse_min"  # the history's validation curve in decoded minutes (_CseCurve)
 
 
 def run_clock_trial(
@@ -46,31 +48,24 @@ def run_clock_trial(
 
 
 def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, model_path: Path | None = None,
-                 progress: Progress = False, extra_tests: dict | None = None) -> dict:
-    """Fit on data.train (validating on data.valid), score data.test and each extra test set; save if asked."""
+                 progress: Progress = False, extra_tests: dict | None = None, checkpoint: Path | None = None,
+                 say: Say = lambda _: None) -> dict:
+    """Fit on data.train (validating on data.valid), score data.test and each extra test set; save if asked.
+
+    checkpoint: a folder (checkpoint.checkpoint_folder) where every finished epoch of each stage is saved, so that
+    the same call after a kill continues from there (say tells the user where it resumes); removed once the reader
+    is saved. A folder written by a training with another config, seed or data is refused (AblabError)."""
     import keras
 
     keras.utils.set_random_seed(seed)
     encoding = get_encoding(config.encoding)
     with keras_precision(config.precision):
         reader = build_clock_model(config.model, config.image_size, config.encoding)
-    trainer = _training_model(reader, config, seed, encoding)
-    steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
-    trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads})
-    train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed,
-                         mirror_prob=config.augment.mirror_prob)
-    valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
-    curve = _CseCurve(reader, data.valid, progress)
-    stages = 2 if get_arch(config.model).second_stage else 1
-    start = time.perf_counter()
-    with StageBar(f"stage 1/{stages}: {config.model}", epochs=config.epochs, steps_per_epoch=len(train),
-                  enabled=progress is True) as bar:
-        hist = trainer.fit(train, validation_data=valid, epochs=config.epochs, callbacks=[curve, bar.callback()],
-                           verbose=0)
-    wall_s = time.perf_counter() - start
+    saved = None if checkpoint is None else open_checkpoint(checkpoint, _fingerprint(config, seed, data), say=say)
+    trainer, points = _train_points(reader, config, seed, data, progress, saved)
     second_s = 0.0
     if get_arch(config.model).second_stage:
-        reader, second_s = _with_second_stage(reader, config, seed, data, progress is True)
+        reader, second_s = _with_second_stage(reader, config, seed, data, progress is True, saved)
     reading = Reader.of(reader)
     test_pred, _ = read_all(reading, data.test.images, progress is True)  # once: metrics and worst readings
     metrics = summarize(data.test.labels, test_pred)
@@ -79,23 +74,62 @@ def train_reader(config: ClockTrialConfig, seed: int, data: ClockArrays, *, mode
         metrics["uncertain_below"] = threshold
     test = make_batches(data.test, encoding, batch_size=256, seed=None)
     metrics["test_loss"] = float(np.atleast_1d(trainer.evaluate(test, verbose=0))[0])
-    metrics["train_time_s"] = wall_s + second_s  # both networks
+    metrics["train_time_s"] = points.wall_s + second_s  # both networks, over every run of a resumed training
     metrics["second_stage_time_s"] = second_s
     metrics["precision"] = resolve_precision(config.precision)
-    metrics["samples_per_s"] = len(data.train.images) * config.epochs / wall_s
+    metrics["samples_per_s"] = len(data.train.images) * config.epochs / points.wall_s
     for preset, arrays in (extra_tests or {}).items():
         metrics[preset] = evaluate_reader(reading, arrays.images, arrays.labels)
     if model_path is not None:
         Path(model_path).parent.mkdir(parents=True, exist_ok=True)
         reader.save(model_path)
-    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
-    history["val_mean_cse_min"] = curve.values
+    if saved is not None:
+        saved.remove()
     artifacts = {MISTAKES_ARTIFACT: mistakes_npz(data.test.labels, test_pred, data.test.images)}
-    return {"metrics": metrics, "history": history, "artifacts": artifacts}
+    return {"metrics": metrics, "history": points.history, "artifacts": artifacts}
 
 
-def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays, show_bar: bool):
-    """(reader joined with its second stage trained on data.train, the stage's training wall time in s)."""
+def _fingerprint(config: ClockTrialConfig, seed: int, data: ClockArrays) -> dict:
+    """What a checkpoint must have been written by to be resumed: the config, the seed, each stage's epochs and the
+    training and validation data (a digest of their images and labels: another split or data set differs)."""
+    arch = get_arch(config.model)
+    return {"config": config.model_dump(mode="json"), "seed": seed,
+            "epochs": {"points": config.epochs, arch.second_stage or "second": arch.second_epochs},
+            "data": data_digest(data.train.images, data.train.labels, data.valid.images, data.valid.labels)}
+
+
+def _train_points(reader, config: ClockTrialConfig, seed: int, data: ClockArrays, progress: Progress,
+                  saved: TrainingCheckpoint | None):
+    """(the training model, the first stage's StageState): reader trained on data.train under a stage bar,
+    resumed from and saved to `saved` when given; a stage finished in an earlier run is loaded, not trained."""
+    encoding = get_encoding(config.encoding)
+    trainer = _training_model(reader, config, seed, encoding)
+    steps = math.ceil(len(data.train.images) / config.batch_size) * config.epochs
+    trainer.compile(optimizer=_optimizer(config, steps), loss={h.name: keras_loss(h) for h in encoding.heads})
+    title = f"stage 1/{2 if get_arch(config.model).second_stage else 1}: {config.model}"
+    stage = None if saved is None else saved.stage("points", title)
+    state = StageState() if stage is None else stage.restore(trainer, config.epochs)
+    if state.done:
+        return trainer, state
+    train = make_batches(data.train, encoding, batch_size=config.batch_size, seed=seed,
+                         mirror_prob=config.augment.mirror_prob)
+    valid = make_batches(data.valid, encoding, batch_size=256, seed=None)
+    curve = _CseCurve(reader, data.valid, progress)
+    curve.values = list(state.history.get(CSE_CURVE, []))
+    record = epoch_recorder(state, trainer, train, checkpoint=stage, epoch_values=lambda: {CSE_CURVE: curve.values[-1]})
+    with StageBar(title, epochs=config.epochs, steps_per_epoch=len(train), enabled=progress is True,
+                  epochs_done=state.epochs_done) as bar:
+        trainer.fit(train, validation_data=valid, initial_epoch=state.epochs_done, epochs=config.epochs,
+                    callbacks=[curve, record, bar.callback()], verbose=0)
+    if stage is not None:
+        stage.finish()
+    return trainer, state
+
+
+def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockArrays, show_bar: bool,
+                       saved: TrainingCheckpoint | None):
+    """(reader joined with its second stage trained on data.train, the stage's training wall time in s over every
+    run), resumed from and saved to `saved` when given."""
     arch = get_arch(config.model)
     frame = data.train.frame
     if frame is None or frame.landmarks is None or not get_encoding(config.encoding).needs_landmarks:
@@ -104,12 +138,19 @@ def _with_second_stage(reader, config: ClockTrialConfig, seed: int, data: ClockA
     stage = get_stage(arch.second_stage)
     with keras_precision(config.precision):
         net = stage.build()
-    steps = math.ceil(len(data.train.images) / config.batch_size)
-    with StageBar(f"stage 2/2: {arch.second_stage} reader", epochs=arch.second_epochs, steps_per_epoch=steps,
-                  enabled=show_bar) as bar:
-        wall_s = stage.fit(net, data.train, epochs=arch.second_epochs, seed=seed, batch_size=config.batch_size,
-                           callbacks=[bar.callback()])
-    return two_stage_model(reader, net), wall_s
+    epochs, n = arch.second_epochs, len(data.train.images)
+    stage.compile(net, steps=stage_steps(n, config.batch_size, epochs))
+    title = f"stage 2/2: {arch.second_stage} reader"
+    saving = None if saved is None else saved.stage(arch.second_stage, title)
+    state = StageState() if saving is None else saving.restore(net, epochs)
+    if not state.done:
+        with StageBar(title, epochs=epochs, steps_per_epoch=stage_steps(n, config.batch_size, 1), enabled=show_bar,
+                      epochs_done=state.epochs_done) as bar:
+            stage.fit(net, data.train, state, epochs=epochs, seed=seed, batch_size=config.batch_size,
+                      callbacks=[bar.callback()], checkpoint=saving)
+        if saving is not None:
+            saving.finish()
+    return two_stage_model(reader, net), state.wall_s
 
 
 def _training_model(reader, config: ClockTrialConfig, seed: int, encoding):

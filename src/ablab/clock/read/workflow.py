@@ -16,6 +16,7 @@ from typing import Callable
 from ablab.clock.data.dataset import load
 from ablab.clock.data.parts import ClockArrays
 from ablab.clock.read.adapt import adapt_reader, check_adaptable
+from ablab.clock.read.checkpoint import checkpoint_folder, discard_checkpoint
 from ablab.clock.read.config import BEST_ENCODING, ClockTrialConfig, best_config, full_config
 from ablab.clock.read.encodings import ENCODINGS
 from ablab.clock.read.reader import Reader, images_for, load_reader
@@ -41,6 +42,7 @@ class ClockTrainRequest:
     out: Path | None = None
     seed: int = 0
     split_seed: int = 0
+    restart: bool = False  # training from scratch: discard the checkpoint an interrupted training left, not resume it
     minutes: float = 30.0  # adapting: the time budget (wall-clock minutes, cutting the dials included)
     parent: Path | None = None  # adapting: the reader to adapt
 
@@ -80,7 +82,10 @@ def train_clock_reader(request: ClockTrainRequest, say: Say = lambda _: None) ->
     config = clock_train_config(request, image_size=int(arrays.train.images.shape[1]))
     name = f"clock-{config.encoding}-{config.model}-seed{request.seed}.keras"
     out = _reader_file(request.out or request.store_path.parent / "models" / name)
-    result = train_reader(config, request.seed, arrays, model_path=out, progress=True)
+    folder = checkpoint_folder(out)  # a rerun after a kill resumes from it (train_reader)
+    if request.restart:
+        discard_checkpoint(folder)
+    result = train_reader(config, request.seed, arrays, model_path=out, progress=True, checkpoint=folder, say=say)
     record_model(request.store_path, out, config.encoding, result["metrics"])
     return TrainedReader(out, config, result["metrics"])
 
