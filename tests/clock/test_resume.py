@@ -5,6 +5,7 @@ The kill is simulated by an exception raised just after an epoch was saved (Stag
 real kill loses the least; a kill during the save is the atomic write's business (the leftovers test).
 """
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -167,8 +168,6 @@ def test_leftovers_of_a_kill_during_a_save_are_ignored_and_removed(tmp_path):
     (folder / ".tmp-checkpoint.json").write_text('{"fingerp')
     manifest = {"fingerprint": {"seed": 0}, "stages": {"points": {"dir": "points-e1", "epochs_done": 1,
                                                                   "done": False, "history": {}, "wall_s": 1.0}}}
-    import json
-
     (folder / MANIFEST).write_text(json.dumps(manifest))
     opened = open_checkpoint(folder, {"seed": 0})
     assert opened.state("points").epochs_done == 1
@@ -187,3 +186,11 @@ def test_a_resumed_stage_bar_starts_at_the_steps_of_the_epochs_done():
                   epochs_done=1) as bar:
         assert bar.steps_done == 5 and bar.epoch == 1
     assert "15 steps in 3 epochs, resumed after epoch 1 (5 steps)" in out.getvalue()
+
+
+def test_an_unreadable_manifest_is_refused_naming_it_and_the_fix(tmp_path):
+    folder = tmp_path / "r.keras.ckpt"
+    folder.mkdir()
+    (folder / MANIFEST).write_text('{"stages": []}')
+    with pytest.raises(AblabError, match=r"checkpoint.json: not a checkpoint.*--restart"):
+        open_checkpoint(folder, {"seed": 0})

@@ -61,7 +61,7 @@ def discard_checkpoint(folder: Path) -> None:
 
 def data_digest(*arrays: np.ndarray) -> str:
     """A BLAKE2b digest of the arrays' shapes, types and bytes (the training data, told apart without a copy:
-    ~0.5 s for the 19,200 training images of 150 px)."""
+    0.64 s for 19,200 training and 2,400 validation images of 150 px and their labels on a 2-core AMD EPYC)."""
     digest = hashlib.blake2b(digest_size=16)
     for array in arrays:
         array = np.ascontiguousarray(array)
@@ -117,6 +117,8 @@ class TrainingCheckpoint:
         tmp.mkdir()
         model.save_weights(tmp / WEIGHTS)
         np.savez(tmp / EXTRA, **extra)
+        for path in (tmp / WEIGHTS, tmp / EXTRA):  # on disk before any name points to them (a crash, not only a kill)
+            _fsync(path)
         shutil.rmtree(final, ignore_errors=True)  # only a folder no manifest names (a run killed after its rename)
         os.replace(tmp, final)
         old = self._manifest["stages"].get(name, {}).get("dir")
@@ -128,6 +130,7 @@ class TrainingCheckpoint:
             shutil.rmtree(self.folder / old, ignore_errors=True)
 
     def mark_done(self, name: str) -> None:
+        """The stage's last saved epoch is its end: a rerun loads it and trains the stage no more."""
         self._manifest["stages"][name]["done"] = True
         _write_json_atomically(self.folder / MANIFEST, self._manifest)
 
@@ -144,16 +147,22 @@ def open_checkpoint(folder: Path, fingerprint: dict, *, say: Say = lambda _: Non
     if not manifest_path.exists():
         shutil.rmtree(folder, ignore_errors=True)  # at most a first epoch killed before its manifest was written
         return TrainingCheckpoint(folder, fingerprint, {"fingerprint": fingerprint, "stages": {}}, say)
-    manifest = json.loads(manifest_path.read_text())
-    if manifest["fingerprint"] != fingerprint:
-        changes = "; ".join(fingerprint_changes(manifest["fingerprint"], fingerprint))
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        stages = {entry["dir"] for entry in manifest["stages"].values()}
+    except (ValueError, KeyError, TypeError, AttributeError) as err:  # written by no run of this module
+        raise AblabError(f"{manifest_path}: not a checkpoint this version reads ({err}); start afresh with --restart "
+                         f"(or delete {folder})") from None
+    if manifest.get("fingerprint") != fingerprint:
+        changes = "; ".join(fingerprint_changes(manifest.get("fingerprint") or {}, fingerprint))
         raise AblabError(f"{folder} holds an interrupted training with another config or data ({changes}): rerun "
                          "with the options and data it was started with to resume it, or start afresh with "
                          f"--restart (or delete {folder})")
-    named = {MANIFEST} | {entry["dir"] for entry in manifest["stages"].values()}
     for path in folder.iterdir():
-        if path.name not in named:
-            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+        if path.is_dir() and path.name not in stages:
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.is_file() and path.name != MANIFEST:
+            path.unlink()
     return TrainingCheckpoint(folder, fingerprint, manifest, say)
 
 
@@ -167,6 +176,11 @@ def fingerprint_changes(old: dict, new: dict, prefix: str = "") -> list[str]:
         elif a != b:
             changes.append(f"{prefix}{key}: {a} → {b}")
     return changes
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
 
 
 def _write_json_atomically(path: Path, content: dict) -> None:
