@@ -40,8 +40,7 @@ from ablab.studies.worker import call_hook
 CellId = tuple  # (table, group, row, dataset)
 # wall seconds per epoch of a trial before one is measured (2-core AMD EPYC, one thread per worker; the quick CNN:
 # 8,000 images at batch 32 took 325 s for 3 epochs, bench/quick_cnn.py; T3-1's clock trial: 9,600 150-px clocks
-# took 885 s for 7 epochs on a Zen 4 in bf16 beside other work). A prior on the low side would let a long trial
-# start with too little budget left and overrun it.
+# took 885 s for 7 epochs on a Zen 4 in bf16 beside other work; a low prior lets a long trial overrun the budget).
 PRIOR_EPOCH_S = {"mlp": 6.0, "cnn": 110.0, "clock-lm": 125.0}
 DEFAULT_PRIOR_EPOCH_S = 60.0
 BUDGET_PATTERN = re.compile(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?")
@@ -180,17 +179,10 @@ def batch_factor(batch_size: int | None) -> float:
 # Before any seed: how likely 2 seeds decide a test of this kind. A margin test needs an interval narrower than
 # its 1-point margin, rarely reached at 2 seeds; "better" and "best" are decided by a clear effect.
 BASE_CHANCE = {"better": 1.0, "best": 1.0, "not_better": 0.5, "close": 0.5, "marginally_better": 0.5}
-
-
 FREE_ROWS_CHANCE = 0.25
-# A model's first trial goes before any other work: until it lands, every claim of that model is priced from a
-# prior measured elsewhere, and the choice between its claims and other work is a guess (measured: with it ranked
-# by cost, a 15-min clock trial and cheap MLP looks kept the CNN's first trial back until 3 min of a 24-min budget
-# were left, so no CNN claim was started).
-CALIBRATION_CHANCE = 1.0
 # A claim whose plan lies beyond the cap (the plan is an estimate from other rows' spread) gets seeds only after
 # every claim within reach: budget left over still buys looks rather than idling.
-BEYOND_PLAN_CHANCE = 0.05  # a first trial of a model decides nothing alone, but prices all its claims
+BEYOND_PLAN_CHANCE = 0.05
 
 
 def _model(trial: StudyTrial) -> str:
@@ -262,8 +254,10 @@ class Scheduler:
         return Unit(f"{claim.id} seed {target}", extra, chance) if extra and chance > 0 else None
 
     def _calibration_units(self, busy: set[str]) -> list[Unit]:
-        """Per model no trial of which is stored yet: its cheapest open trial of a claim's cell, alone, so that the
-        model's cost is measured on this machine before whole claims are priced from a prior measured elsewhere."""
+        """Per model no trial of which is stored yet: its cheapest open trial of a claim's cell, handed out before any
+        other work, so that the model's cost is measured on this machine before its claims are priced from a prior
+        measured elsewhere (ranked by cost instead, a 15-min clock trial and cheap MLP looks kept the CNN's first
+        trial back until 3 of 24 min were left: measured)."""
         units = []
         for model in sorted({_model(t) for c in self.plan.claims for cell in c.cells() for t in self.plan.base(cell)}):
             if self.view.measured(model) or any(_model(t) == model and t.key in busy for t in self._every()):
@@ -271,8 +265,7 @@ class Scheduler:
             open_ = self._open([t for c in self.plan.claims for cell in c.cells() for t in self.plan.base(cell)
                                 if _model(t) == model])
             if open_:
-                units.append(Unit(f"measure a {model} trial on this machine", [min(open_, key=self.view.trial_s)],
-                                  CALIBRATION_CHANCE))
+                units.append(Unit(f"measure a {model} trial on this machine", [min(open_, key=self.view.trial_s)], 1.0))
         return units
 
     def _every(self) -> list[StudyTrial]:

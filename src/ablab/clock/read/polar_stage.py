@@ -23,7 +23,6 @@ picture (the search). Both, and every constant they use, live here.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Callable
@@ -109,25 +108,6 @@ def compile_polar_net(net, *, steps: int, lr: float = 2e-3) -> None:
                       "mirror": keras.losses.BinaryCrossentropy(from_logits=True),
                       "offset": keras.losses.Huber(delta=1.0), "radius": keras.losses.Huber(delta=1.0)},
                 loss_weights={"angles": 1.0, "mirror": 1.0, "offset": 0.2, "radius": 0.2})
-
-
-def fit_polar_net(net, part, *, epochs: int, seed: int, batch_size: int = 64, lr: float = 2e-3,
-                  variants: int = 2, callbacks: tuple | list = ()) -> float:
-    """Train net on jittered strips of part (a ClockPart with landmarks); returns the wall time in s, strips
-    included. `variants` sets of strips (each with its own jitter and flips) are cut up front and the epochs
-    take turns: cutting them inside the training loop made a step 50% slower on 2 cores (measured). `callbacks`
-    (Keras) go to every epoch's fit, e.g. a progress bar."""
-    start = time.perf_counter()
-    rng = np.random.default_rng(seed)
-    sets = [training_strips(part, rng) for _ in range(min(variants, epochs))]
-    compile_polar_net(net, steps=math.ceil(len(part) / batch_size) * epochs, lr=lr)
-    for epoch in range(epochs):
-        cut = sets[epoch % len(sets)]
-        targets = {"angles": polar.angle_targets(cut["angles"]), "mirror": cut["mirrored"].astype(np.float32)[:, None],
-                   "offset": cut["offset"], "radius": cut["radius"]}
-        net.fit(cut["strips"][..., None], targets, batch_size=batch_size, epochs=1, shuffle=True, verbose=0,
-                callbacks=list(callbacks))
-    return time.perf_counter() - start
 
 
 def polar_probs(predict, strips: np.ndarray, *, both_ways: bool = True, chunk: int = 256) -> dict[str, np.ndarray]:
