@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ablab.clock.data.images import square_gray
 from ablab.errors import AblabError
 
 HANDS = ("minute", "hour", "twelve")  # the columns of DialSeen.angles_rad (polar.ANGLES)
@@ -130,8 +131,6 @@ def explain_png(picture: np.ndarray, seen: DialSeen | None, i: int, text: str) -
     The picture is centred on its square (as the reader saw it), drawn DISPLAY_PX across, with the dial's ellipse,
     the 12 and both hands (COLOURS) and `text` in a band underneath."""
     from PIL import Image, ImageDraw
-
-    from ablab.clock.data.images import square_gray
 
     square = square_gray(picture)
     canvas = Image.fromarray(square).convert("RGB").resize((DISPLAY_PX, DISPLAY_PX), Image.Resampling.LANCZOS)
