@@ -95,7 +95,10 @@ def test_claim_is_confirmed_only_when_another_encoding_learns_on_the_same_budget
     assert learner.status == LEARNS and claim_verdict(at_chance + [learner]) == "confirmed"  # not a report approach
     assert ("cliff" in why_not(at_chance[0], at_chance + [learner])
             and "budget" not in why_not(at_chance[0], at_chance + [learner]))
-    assert claim_verdict(at_chance + [summary("periodic", [100.0, 104.0, 98.0])]) == "refuted"
+    periodic = summary("periodic", [100.0, 104.0, 98.0])
+    assert claim_verdict(at_chance + [periodic]) == "refuted"
+    unrun = summary("multihead", [])
+    assert why_not(unrun, [periodic, unrun]).startswith("not needed") and why_not(unrun, [unrun]) == ""
     assert claim_verdict([summary("periodic", [130.0, 160.0, 175.0])]) == "not decided"
 
 

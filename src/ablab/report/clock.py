@@ -163,8 +163,12 @@ def training_images(cells: list[Cell]) -> int | None:
 
 
 def why_not(summary: EncodingSummary, summaries: list[EncodingSummary]) -> str:
-    """Why an encoding is at chance (or unclear): the budget when no encoding learns, else its own weakness."""
-    if summary.status in (LEARNS, NOT_RUN):
+    """Why an encoding is at chance (or unclear): the budget when no encoding learns, else its own weakness; why it
+    was not trained when another report approach already learned (the decision mode stops there)."""
+    if summary.status == NOT_RUN:
+        learned = any(s.status == LEARNS and s.encoding in REPORT_SECTIONS for s in summaries)
+        return "not needed: one report approach that learns decides the claim" if learned else ""
+    if summary.status == LEARNS:
         return ""
     weakness = WEAKNESS.get(summary.encoding, "")
     if summary.encoding.startswith("classification-"):
