@@ -143,13 +143,15 @@ def test_task3_trains_the_likeliest_learner_first_and_stops_when_one_learns(tmp_
         "vary": [{"group": "Encoding", "rows": [{"label": e, "set": {"encoding": e}} for e in encodings]}],
     })
     error_min = {"periodic": 178.0, "multihead": 95.0}  # periodic at chance here, multihead learns
-    executor = FakeExecutor(lambda s: 0.5, metrics=lambda s: {"mean_cse_min": error_min.get(s.config.encoding, 180.0)})
+    executor = FakeExecutor(accuracy, metrics=lambda s: {
+        "mean_cse_min": error_min.get(getattr(s.config, "encoding", ""), 180.0)})
     store = Store(tmp_path / "t.db")
-    _, decision = run_decided([clock], store, executor, profile="quick", policy=DecisionPolicy(),
-                              show_progress=False, data_dir=tmp_path, claims=())
-    encoding_of = {r.key: r.config["encoding"] for r in store.trials()}
-    ran = [encoding_of[key] for key in executor.ran]
+    _, decision = run_decided([spec(), clock], store, executor, profile="quick", policy=DecisionPolicy(),
+                              show_progress=False, data_dir=tmp_path, claims=CLAIMS)
+    encoding_of = {r.key: r.config.get("encoding") for r in store.trials()}
+    ran = [encoding_of[key] for key in executor.ran if encoding_of[key]]
     assert ran == ["periodic", "multihead"] and LEARN_ORDER[:2] == ("periodic", "multihead")
+    assert encoding_of[executor.ran[1]] == "periodic"  # the long trial starts at once, beside the MLP's first
     assert decision.verdicts["T3-1"] == "refuted" and decision.stop_reason == STOP_DONE
 
 

@@ -255,9 +255,8 @@ class Scheduler:
 
     def _calibration_units(self, busy: set[str]) -> list[Unit]:
         """Per model no trial of which is stored yet: its cheapest open trial of a claim's cell, handed out before any
-        other work, so that the model's cost is measured on this machine before its claims are priced from a prior
-        measured elsewhere (ranked by cost instead, a 15-min clock trial and cheap MLP looks kept the CNN's first
-        trial back until 3 of 24 min were left: measured)."""
+        other work, so that the model's cost is measured here before its claims are priced (ranked by cost, cheap MLP
+        looks kept the CNN's first trial back until 3 of 24 min were left: measured)."""
         units = []
         for model in sorted({_model(t) for c in self.plan.claims for cell in c.cells() for t in self.plan.base(cell)}):
             if self.view.measured(model) or any(_model(t) == model and t.key in busy for t in self._every()):
@@ -273,15 +272,17 @@ class Scheduler:
 
     def _units(self, findings: dict[str, Finding], busy: set[str]) -> list[Unit]:
         units = [u for c in self.plan.claims if (u := self._claim_unit(c, findings[c.id], busy))]
+        # T3-1's clock trial is one long trial: started first (longest first), it holds one slot while the other
+        # runs the short ones; ranked by cost per decision it waited behind MLP looks until it no longer fit
+        first = self._calibration_units(busy)
         if clock := task3.next_trials(self.plan.clock_cells, self.view.rows, busy, self.scheduled):
-            units.append(Unit(clock[0], clock[1], 1.0))
+            first.append(Unit(clock[0], clock[1], 1.0))
         free = self._open([t for cell in self.plan.free_cells for t in self.plan.base(cell)])
         if free:  # the tables show them, but they decide nothing: after the claims that could be decided
             units.append(Unit("rows outside the claims", free, FREE_ROWS_CHANCE))
-        calibration = self._calibration_units(busy)
-        for u in calibration + units:
+        for u in first + units:
             u.cost_s = sum(self.view.trial_s(t) for t in u.trials) / self.slots
-        return calibration + sorted(units, key=lambda u: (u.cost_s / u.chance, u.name))
+        return first + sorted(units, key=lambda u: (u.cost_s / u.chance, u.name))
 
     def next_batch(self, busy: set[str], free_slots: int) -> list[StudyTrial]:
         """Trials for at least `free_slots` workers, or [] (then `stop_reason` says why when nothing is busy)."""
