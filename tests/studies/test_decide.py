@@ -143,7 +143,7 @@ def test_task3_trains_the_likeliest_learner_first_and_stops_when_one_learns(tmp_
         "vary": [{"group": "Encoding", "rows": [{"label": e, "set": {"encoding": e}} for e in encodings]}],
     })
     error_min = {"periodic": 178.0, "multihead": 95.0}  # periodic at chance here, multihead learns
-    executor = FakeExecutor(accuracy, metrics=lambda s: {
+    executor = FakeExecutor(lambda s: accuracy(s) if s.config.task == "classify" else 0.1, metrics=lambda s: {
         "mean_cse_min": error_min.get(getattr(s.config, "encoding", ""), 180.0)})
     store = Store(tmp_path / "t.db")
     _, decision = run_decided([spec(), clock], store, executor, profile="quick", policy=DecisionPolicy(),
