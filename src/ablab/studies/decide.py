@@ -115,8 +115,7 @@ class Plan:
             self.margins.update(spec.margins)
         self.clock_cells = task3.clock_cells(self.by_cell)  # T3-1's, scheduled by ablab.studies.task3
         claimed = {cell for c in self.claims for cell in c.cells()}
-        self.free_cells = [cell for cell in self.by_cell if cell not in claimed
-                           and cell[2] not in self.clock_cells]
+        self.free_cells = [c for c, seeds in self.by_cell.items() if c not in claimed and not task3.is_clock(seeds)]
 
     def keys(self) -> list[str]:
         return sorted({t.key for cells in self.by_cell.values() for t in cells.values()})

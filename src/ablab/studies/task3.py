@@ -21,10 +21,14 @@ CLAIM_ID = "T3-1"
 LEARN_ORDER = ("periodic", "multihead", "classification-24", "regression-hours", "regression-minutes", "landmarks")
 
 
+def is_clock(seeds: dict[int, StudyTrial]) -> bool:
+    """Whether a cell's trials read clocks (a clock study's cell)."""
+    return any(getattr(t.spec.config, "task", None) == "clock" for t in seeds.values())
+
+
 def clock_cells(by_cell: dict[tuple, dict[int, StudyTrial]]) -> dict[str, dict[int, StudyTrial]]:
     """The clock study's cells by encoding (row label): seed -> trial."""
-    return {cell[2]: seeds for cell, seeds in by_cell.items()
-            if any(getattr(t.spec.config, "task", None) == "clock" for t in seeds.values())}
+    return {cell[2]: seeds for cell, seeds in by_cell.items() if is_clock(seeds)}
 
 
 def errors_min(rows: dict, seeds: dict[int, StudyTrial]) -> list[float]:
