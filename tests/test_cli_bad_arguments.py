@@ -19,7 +19,7 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str]:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--n", "0"], "--n must be at least 1 (got 0)"),
-    (["--preset", "nope"], "unknown clock preset 'nope'; known: held-out,"),
+    (["--preset", "nope"], "unknown clock preset 'nope'; known: dots-only, gear-face, held-out,"),
     (["--size", "8"], "--size must be at least 32 pixels (got 8)"),
     (["--workers", "0"], "--workers must be at least 1 (got 0)"),
     (["--seed", "-1"], "--seed"),
