@@ -25,7 +25,6 @@ from dataclasses import replace
 from ablab.clock.draw import fonts
 from ablab.clock.draw.geometry import MAX_SHIFT, MAX_TILT_DEG, MIN_ZOOM
 from ablab.clock.draw.presets_varied import (
-    VARIED_MIRROR_PROBABILITY,
     choose,
     gray_level,
     marker_room,
@@ -37,7 +36,7 @@ from ablab.clock.draw.presets_varied import (
     sample_photo,
     sample_ticks,
     sample_tones,
-    sample_varied,
+    unwidened_design,
 )
 from ablab.clock.draw.style import (
     Backdrop,
@@ -54,20 +53,9 @@ UPRIGHT_DEG = 8.0  # a hanging clock's turn: a wall clock is hung level, give or
 PHOTO_MIRROR_PROBABILITY = 0.2  # the report's "sometimes reflections"
 
 
-def _varied(rng: random.Random, keep: Callable[[ClockStyle], bool] = lambda s: True) -> ClockStyle:
-    """A `varied` clock (design, camera, harsh light) for which keep(style) holds: drawn again until it does.
-    `varied` as it was before it was widened (faint hands, small dials): each family changes one thing of the
-    `varied` it was first measured against, so it still draws the same clocks from a seed and figures compare."""
-    while True:
-        design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened=False)
-        style = replace(design, camera=camera, photo=sample_photo(rng, harsh=True))
-        if keep(style):
-            return style
-
-
 def sample_unseen_fonts(rng: random.Random) -> ClockStyle:
     """A `varied` clock with numerals, set in a held-out font (fitted to the dial as `varied` fits its own)."""
-    style = _varied(rng, lambda s: s.numerals.kind != "none")
+    style = unwidened_design(rng, lambda s: s.numerals.kind != "none")
     ink = style.numerals.gray
     numerals = sample_numerals(rng, style.numerals.kind, style.numerals.subset, ink, style.ticks, style.face,
                                font=choose(rng, fonts.HELD_OUT_FONTS))
@@ -77,14 +65,14 @@ def sample_unseen_fonts(rng: random.Random) -> ClockStyle:
 
 def sample_unseen_hands(rng: random.Random) -> ClockStyle:
     """A `varied` clock whose hands are leaves or skeletons (outlines around the face's gray)."""
-    style = _varied(rng)
+    style = unwidened_design(rng)
     hands = replace(style.hands, shape=choose(rng, ("leaf", "skeleton")), inside_gray=style.face.face_gray)
     return replace(style, hands=hands)
 
 
 def sample_unseen_ticks(rng: random.Random) -> ClockStyle:
     """A `varied` clock with hour marks, drawn as inward wedges or hollow rings."""
-    style = _varied(rng, lambda s: s.ticks.kind != "none")
+    style = unwidened_design(rng, lambda s: s.ticks.kind != "none")
     return replace(style, ticks=replace(style.ticks, shape=choose(rng, ("wedge", "ring"))))
 
 
@@ -109,7 +97,7 @@ def sample_upright_ticks(rng: random.Random) -> ClockStyle:
 def sample_light_hands(rng: random.Random) -> ClockStyle:
     """A light-faced `varied` clock whose hands are within 25 gray levels of the face, casting a shadow 50–90
     levels darker, 0.03–0.07 radii off in any direction."""
-    style = _varied(rng, lambda s: s.face.face_gray >= 165)
+    style = unwidened_design(rng, lambda s: s.face.face_gray >= 165)
     face_gray = style.face.face_gray
     direction, reach = rng.uniform(0.0, 2 * math.pi), rng.uniform(0.03, 0.07)
     hands = replace(style.hands, gray=gray_level(face_gray + rng.uniform(-25.0, 10.0)),

@@ -26,29 +26,18 @@ from dataclasses import replace
 
 from ablab.clock.draw.presets_faces import UPRIGHT_TURN_DEG
 from ablab.clock.draw.presets_varied import (
-    VARIED_MIRROR_PROBABILITY,
     choose,
     gray_level,
     sample_numerals,
-    sample_photo,
-    sample_varied,
+    unwidened_design,
 )
 from ablab.clock.draw.style import ClockStyle, FaceDesign, HandDesign, MarkerDesign, NumeralDesign, TickDesign
-
-
-def _training_design(rng: random.Random, keep: Callable[[ClockStyle], bool] = lambda s: True) -> ClockStyle:
-    """A `varied` clock (design, camera, harsh light) for which keep(style) holds: drawn again until it does."""
-    while True:
-        design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened=False)
-        style = replace(design, camera=camera, photo=sample_photo(rng, harsh=True))
-        if keep(style):
-            return style
 
 
 def sample_polygon_dial(rng: random.Random) -> ClockStyle:
     """A round `varied` dial made a regular hexagon or octagon (a flat side at 12), shrunk so its corners fit
     where the circle's edge was."""
-    style = _training_design(rng, lambda s: s.face.exponent == 2.0)
+    style = unwidened_design(rng, lambda s: s.face.exponent == 2.0)
     sides = choose(rng, (6, 8))
     fit = math.cos(math.pi / sides)  # apothem / corner radius
     face = replace(style.face, sides=sides, aspect_x=1.0, radius_frac=style.face.radius_frac * fit,
@@ -59,7 +48,7 @@ def sample_polygon_dial(rng: random.Random) -> ClockStyle:
 def sample_station(rng: random.Random) -> ClockStyle:
     """White face, thick bar hour ticks and minute ticks, no numerals, black baton hands, a lollipop second hand in
     a mid gray, hung upright (nothing on the dial says where 12 is)."""
-    style = _training_design(rng)
+    style = unwidened_design(rng)
     face_gray, ink = gray_level(rng.uniform(225, 255)), gray_level(rng.uniform(0, 30))
     face = replace(style.face, face_gray=face_gray, aspect_x=1.0, exponent=2.0, border_gray=ink,
                    background_gray=gray_level(rng.uniform(40, 170)), border_width_frac_r=rng.uniform(0.03, 0.09))
@@ -81,7 +70,7 @@ def sample_station(rng: random.Random) -> ClockStyle:
 def sample_sunburst_face(rng: random.Random) -> ClockStyle:
     """A light `varied` dial with numerals all round (Roman on half), on a ground of rays 30–55 gray levels off
     the face."""
-    style = _training_design(rng, lambda s: s.face.face_gray >= 165)
+    style = unwidened_design(rng, lambda s: s.face.face_gray >= 165)
     kind = choose(rng, ("roman", "arabic"))
     numerals = sample_numerals(rng, kind, "all", style.numerals.gray if style.numerals.kind != "none"
                                else style.hands.gray, style.ticks, style.face)
@@ -92,7 +81,7 @@ def sample_sunburst_face(rng: random.Random) -> ClockStyle:
 def sample_gear_face(rng: random.Random) -> ClockStyle:
     """A light `varied` dial seen through to its works: five toothed wheels 45–80 gray levels off the face behind
     the marks and hands."""
-    style = _training_design(rng, lambda s: s.face.face_gray >= 165)
+    style = unwidened_design(rng, lambda s: s.face.face_gray >= 165)
     return replace(style, face=_patterned(style.face, "gears", rng.uniform(45, 80)))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 from ablab.clock.draw import fonts
@@ -320,3 +321,14 @@ def sample_photo(rng: random.Random, *, harsh: bool = False) -> Photo:
         noise_transposed=rng.random() < 0.5,
         jpeg_quality=rng.randrange(25, 70) if jpeg else 0,
     )
+
+
+def unwidened_design(rng: random.Random, keep: Callable[[ClockStyle], bool] = lambda s: True) -> ClockStyle:
+    """A `varied` clock (design, camera, harsh light) for which keep(style) holds: drawn again until it does.
+    `varied` as it was before it was widened (faint hands, small dials): each style family changes one thing of the
+    `varied` it was first measured against, so it still draws the same clocks from a seed and figures compare."""
+    while True:
+        design, camera = sample_varied(rng, VARIED_MIRROR_PROBABILITY, widened=False)
+        style = replace(design, camera=camera, photo=sample_photo(rng, harsh=True))
+        if keep(style):
+            return style
