@@ -11,7 +11,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from ablab.data.transforms import pixel_permutation
+from ablab.data.transforms import permute_pixels, pixel_permutation
 from ablab.models import build_model
 from ablab.models.geron import permute_input_rows
 from ablab.precision import keras_precision, resolve_precision
@@ -43,8 +43,6 @@ def load_trial_data(config: TrialConfig, *, data_dir: Path | None):
 
     splits = load_dataset(config.dataset, cache_dir=data_dir)
     if config.permutation_seed is not None:
-        from ablab.data.transforms import permute_pixels
-
         splits = permute_pixels(splits, config.permutation_seed)
     return splits
 
